@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { AppError } from '../shared/errors.ts';
 import { registerMigrateCommand } from './migrate.ts';
+import { registerReportCommand } from './report.ts';
 import { registerStartCommand } from './start.ts';
 import { StoreBusyError } from './store.ts';
 import { registerTokensCommand } from './tokens.ts';
@@ -19,6 +20,7 @@ registerStartCommand(program);
 registerMigrateCommand(program);
 registerUsersCommand(program);
 registerTokensCommand(program);
+registerReportCommand(program);
 
 try {
   await program.parseAsync(process.argv);
