@@ -7,6 +7,8 @@ import type { Caller } from '../auth/auth.ts';
 import { findLifecycleEvents, insertLifecycleEvent } from '../lifecycle/lifecycle.repository.ts';
 import { transitionLead as applyTransition, type TransitionResult } from '../lifecycle/lifecycle.service.ts';
 import { ALL_STAGES, FUNNEL_STAGES, STAGE_REACHED_COLUMN } from '../lifecycle/lifecycle.ts';
+import { assertHandoffQualified, completeManualHandoff } from '../qualification/qualification.service.ts';
+import { applyEngagement } from '../scoring/scoring.service.ts';
 import type { LeadRow, NewLeadRow } from './leads.repository.ts';
 import * as leadsRepository from './leads.repository.ts';
 import {
@@ -71,7 +73,9 @@ export async function createLead(db: Kysely<DB>, caller: Caller, input: CreateLe
       origin: 'api',
       reason: 'created',
     });
-    return lead;
+    // Scored as it is created (fit rules); a lead already at the MQL score is handed off.
+    await applyEngagement(trx, caller.workspaceId, [lead.id], new Date());
+    return (await leadsRepository.getLead(trx, caller.workspaceId, lead.id)) ?? lead;
   });
 }
 
@@ -138,7 +142,11 @@ export async function updateLead(
     if (input.owner_id !== undefined && input.owner_id !== lead.owner_id) {
       patch.assigned_at = input.owner_id === null ? null : new Date();
     }
-    return leadsRepository.updateLead(trx, caller.workspaceId, id, patch);
+    const updated = await leadsRepository.updateLead(trx, caller.workspaceId, id, patch);
+    // Changed fields change the fit score, and a filled-in qualification field can release a handoff.
+    const scoring = await applyEngagement(trx, caller.workspaceId, [id], new Date());
+    if (scoring.changed === 0 && scoring.handedOff.length === 0) return updated;
+    return (await leadsRepository.getLead(trx, caller.workspaceId, id)) ?? updated;
   });
 }
 
@@ -194,16 +202,20 @@ export async function transitionLead(
   input: { to: LifecycleStage; reason?: string | undefined; occurred_at?: string | undefined },
 ): Promise<TransitionResult> {
   return db.transaction().execute(async (trx) => {
-    const lead = await leadsRepository.getLead(trx, caller.workspaceId, id);
+    const lead = await leadsRepository.getLeadForUpdate(trx, caller.workspaceId, id);
     if (!lead) throw new AppError('LEAD_NOT_FOUND', `Lead ${id} does not exist`);
     assertCanChangeLead(caller, lead);
-    return applyTransition(trx, caller.workspaceId, id, {
+    // Handing a lead to sales (into mql, sal or sql) needs the qualification fields (422 otherwise).
+    await assertHandoffQualified(trx, caller.workspaceId, lead, input.to);
+    const result = await applyTransition(trx, caller.workspaceId, id, {
       to: input.to,
       at: input.occurred_at ? new Date(input.occurred_at) : new Date(),
       actorId: caller.userId,
       origin: 'api',
       reason: input.reason,
     });
+    // A handed-off lead without an owner is routed in the same transaction.
+    return completeManualHandoff(trx, caller.workspaceId, lead.stage, result, new Date());
   });
 }
 
@@ -451,6 +463,8 @@ export async function ingestLeads(
         throw error;
       }
     }
+    // Set-based scoring of the whole batch in the same transaction.
+    await applyEngagement(trx, caller.workspaceId, ids, new Date());
     return { created, updated, ids };
   });
 }
