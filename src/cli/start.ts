@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { buildApp } from '../server/app.ts';
+import { startWorkers } from '../server/workers.ts';
 import { ensureDemoOnFirstStart } from './first-start.ts';
 import { openStore } from './store.ts';
 
@@ -29,8 +30,13 @@ export function registerStartCommand(program: Command): void {
         logger: { level: process.env.LOG_LEVEL ?? 'warn' },
         webDir: WEB_DIR,
       });
+      // SLA breach detection and notification delivery; safe with several instances on one database.
+      const workers = startWorkers(store.database.db, {
+        logger: { info: (message) => app.log.info(message), error: (message) => app.log.error(message) },
+      });
       const shutdown = async (signal: string) => {
         console.log(`\n${signal}: shutting down`);
+        await workers.stop();
         await app.close();
         await store.close();
         process.exit(0);

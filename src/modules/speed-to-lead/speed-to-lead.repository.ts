@@ -1,0 +1,210 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { BusinessCalendar } from '../sla/sla.ts';
+
+/**
+ * The leads handed to sales with a handoff moment in [from, to): every lead that reached
+ * MQL, except those still waiting unassigned at MQL (not handed over yet). The handoff is
+ * the later of reaching MQL and being assigned (an imported lead without an assignment is
+ * handed off when it became MQL). first_at is its first sales activity (call, email or
+ * meeting) at or after the handoff. The owner is the current one, or for a lead sent back
+ * to marketing the rep who had it (from the rejection, else from its last SLA event). The
+ * first activity is one index-only probe per lead (activities_sales_lead_time).
+ *
+ * Columns: lead_id, handoff_at, owner_id, source, first_at.
+ */
+export function handoffsCte(workspaceId: number, from: Date | null, to: Date): RawBuilder<unknown> {
+  const lower = from ? sql`and greatest(l.mql_at, l.assigned_at) >= ${from}` : sql``;
+  return sql`
+    select l.id as lead_id,
+           greatest(l.mql_at, l.assigned_at) as handoff_at,
+           coalesce(l.owner_id, fb.owner_id, se.owner_id) as owner_id,
+           l.source,
+           fa.first_at
+    from leads l
+    left join (
+      select distinct on (f.lead_id) f.lead_id, f.owner_id from lead_feedback f
+      where f.workspace_id = ${workspaceId} and f.owner_id is not null
+      order by f.lead_id, f.decided_at desc, f.id desc
+    ) fb on l.owner_id is null and fb.lead_id = l.id
+    left join (
+      select distinct on (e.lead_id) e.lead_id, e.owner_id from sla_events e
+      where e.workspace_id = ${workspaceId} and e.owner_id is not null
+      order by e.lead_id, e.occurred_at desc, e.id desc
+    ) se on l.owner_id is null and se.lead_id = l.id
+    left join lateral (
+      select min(a.occurred_at) as first_at from activities a
+      where a.workspace_id = l.workspace_id and a.lead_id = l.id
+        and a.type in ('call', 'email', 'meeting')
+        and a.occurred_at >= greatest(l.mql_at, l.assigned_at)
+    ) fa on true
+    where l.workspace_id = ${workspaceId}
+      and l.mql_at is not null
+      and not (l.stage = 'mql' and l.owner_id is null)
+      ${lower}
+      and greatest(l.mql_at, l.assigned_at) < ${to}`;
+}
+
+/**
+ * Business seconds in SQL, matching addBusinessTime/businessTimeBetween in sla.ts: one row
+ * per local day of the calendar between `bounds` (a CTE with lo and hi) with the day's
+ * working window as instants (PostgreSQL converts the local times with the zone's rules,
+ * DST included) and the business seconds of all earlier days. Business time between two
+ * instants is then F(b) - F(a) with F(t) = before_s(day of t) + the part of t's window before t.
+ *
+ * Columns: day, open_at, close_at, before_s.
+ */
+export function calendarCte(calendar: BusinessCalendar): RawBuilder<unknown> {
+  const tz = calendar.timeZone;
+  const working = sql`extract(isodow from d)::int = any(${[...calendar.workingDays]}::int[]) and not (d::date = any(${[...calendar.holidays]}::date[]))`;
+  return sql`
+    select day, open_at, close_at,
+           coalesce(sum(extract(epoch from (close_at - open_at))) over (order by day rows between unbounded preceding and 1 preceding), 0)::float8 as before_s
+    from (
+      select d::date as day,
+             case when ${working} then (d + make_interval(mins => ${calendar.startMinute}::int)) at time zone ${tz} end as open_at,
+             case when ${working} then (d + make_interval(mins => ${calendar.endMinute}::int)) at time zone ${tz} end as close_at
+      from generate_series(
+        (((select lo from bounds) at time zone ${tz})::date - 1)::timestamp,
+        (((select hi from bounds) at time zone ${tz})::date + 1)::timestamp,
+        interval '1 day'
+      ) as d
+    ) windows`;
+}
+
+/** F(t) of calendarCte for a timestamp expression, given the cal row of t's local day. */
+function businessSecondsAt(t: RawBuilder<unknown>, cal: string): RawBuilder<unknown> {
+  const c = sql.raw(cal);
+  return sql`(${c}.before_s + greatest(0, least(extract(epoch from (${t} - ${c}.open_at)), extract(epoch from (${c}.close_at - ${c}.open_at))))::float8)`;
+}
+
+/**
+ * Runs a report query in a transaction tuned for it: JIT off (report plans over many rows
+ * cost far above jit_above_cost, and compiling them takes longer than running them) and
+ * enough work_mem for the percentile sorts of a few hundred thousand rows to stay in memory.
+ */
+export async function reportTransaction<T>(db: Kysely<DB>, run: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`set local jit = off`.execute(trx);
+    await sql`set local work_mem = '64MB'`.execute(trx);
+    return run(trx);
+  });
+}
+
+export type SpeedToLeadGrouping = 'owner' | 'team' | 'source';
+
+export interface SpeedToLeadRow {
+  is_total: number;
+  group_id: number | null;
+  group_key: string | null;
+  leads: number;
+  responded: number;
+  median_hours: number | null;
+  p90_hours: number | null;
+  within_1h: number;
+  within_24h: number;
+  over_24h: number;
+  never: number;
+  breaches: number;
+  business_median_hours: number | null;
+  business_p90_hours: number | null;
+  business_within_1h: number | null;
+  business_within_24h: number | null;
+  business_over_24h: number | null;
+}
+
+/**
+ * Speed-to-lead in one statement: per group (and overall, through grouping sets) the lead
+ * count, responses, median and 90th percentile response time, the response-time bands and
+ * the SLA breaches of those leads; business-hour figures too when a calendar is given.
+ */
+export async function speedToLeadRows(
+  db: Kysely<DB>,
+  workspaceId: number,
+  options: { from: Date | null; to: Date; by: SpeedToLeadGrouping | null; calendar: BusinessCalendar | null },
+): Promise<SpeedToLeadRow[]> {
+  const { calendar, by } = options;
+  const groupColumns =
+    by === 'owner'
+      ? sql`u.id as group_id, u.email as group_key`
+      : by === 'team'
+        ? sql`t.id as group_id, t.name as group_key`
+        : by === 'source'
+          ? sql`null::int as group_id, h.source as group_key`
+          : sql`null::int as group_id, null::text as group_key`;
+  const groupJoins =
+    by === 'owner'
+      ? sql`left join users u on u.id = h.owner_id`
+      : by === 'team'
+        ? sql`left join users u on u.id = h.owner_id left join teams t on t.id = u.team_id`
+        : sql``;
+  const businessCtes = calendar
+    ? sql`, bounds as (select min(handoff_at) as lo, max(coalesce(first_at, handoff_at)) as hi from handoffs),
+         cal as (${calendarCte(calendar)})`
+    : sql``;
+  const businessColumn = calendar
+    ? sql`case when h.first_at is null then null else
+          (${businessSecondsAt(sql`h.first_at`, 'cf')} - ${businessSecondsAt(sql`h.handoff_at`, 'ch')}) / 3600.0 end as business_hours`
+    : sql`null::float8 as business_hours`;
+  const businessJoins = calendar
+    ? sql`left join cal ch on ch.day = (h.handoff_at at time zone ${calendar.timeZone})::date
+          left join cal cf on cf.day = (h.first_at at time zone ${calendar.timeZone})::date`
+    : sql``;
+  const grouping = by ? sql`group by grouping sets ((group_id, group_key), ())` : sql``;
+  const isTotal = by ? sql`grouping(group_id, group_key)` : sql`1`;
+  const groupOutput = by ? sql`group_id, group_key` : sql`null::int as group_id, null::text as group_key`;
+
+  const result = await reportTransaction(db, (trx) =>
+    sql<SpeedToLeadRow>`
+    with handoffs as (${handoffsCte(workspaceId, options.from, options.to)})
+    ${businessCtes},
+    breaches as (
+      select e.lead_id, count(*) as n
+      from sla_events e
+      where e.workspace_id = ${workspaceId}
+        and e.kind in ('accept_breach', 'activity_breach', 'attempts_breach')
+        and e.lead_id in (select lead_id from handoffs)
+      group by e.lead_id
+    ),
+    measured as (
+      select ${groupColumns},
+             (extract(epoch from (h.first_at - h.handoff_at)) / 3600.0)::float8 as hours,
+             ${businessColumn},
+             coalesce(b.n, 0) as breaches
+      from handoffs h
+      ${groupJoins}
+      ${businessJoins}
+      left join breaches b on b.lead_id = h.lead_id
+    )
+    select ${isTotal} as is_total,
+           ${groupOutput},
+           count(*) as leads,
+           count(hours) as responded,
+           percentile_cont(0.5) within group (order by hours) as median_hours,
+           percentile_cont(0.9) within group (order by hours) as p90_hours,
+           count(*) filter (where hours <= 1) as within_1h,
+           count(*) filter (where hours <= 24) as within_24h,
+           count(*) filter (where hours > 24) as over_24h,
+           count(*) filter (where hours is null) as never,
+           coalesce(sum(breaches), 0) as breaches,
+           percentile_cont(0.5) within group (order by business_hours) as business_median_hours,
+           percentile_cont(0.9) within group (order by business_hours) as business_p90_hours,
+           count(*) filter (where business_hours <= 1) as business_within_1h,
+           count(*) filter (where business_hours <= 24) as business_within_24h,
+           count(*) filter (where business_hours > 24) as business_over_24h
+    from measured
+    ${grouping}
+    order by is_total desc, count(*) desc, group_key`.execute(trx),
+  );
+  return result.rows.map((row) => ({
+    ...row,
+    is_total: Number(row.is_total),
+    leads: Number(row.leads),
+    responded: Number(row.responded),
+    within_1h: Number(row.within_1h),
+    within_24h: Number(row.within_24h),
+    over_24h: Number(row.over_24h),
+    never: Number(row.never),
+    breaches: Number(row.breaches),
+  }));
+}
