@@ -10,8 +10,7 @@ if (!existsSync('web/index.html') || !existsSync('node_modules/vite')) {
 const result = spawnSync(
   process.execPath,
   ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
-  {
-    stdio: 'inherit',
-  },
+  // A production build whatever NODE_ENV the install runs with.
+  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
 );
 process.exit(result.status ?? 1);
