@@ -1,6 +1,10 @@
 import { Command } from 'commander';
 import { AppError } from '../shared/errors.ts';
+import { registerDemoCommand } from './demo.ts';
+import { registerExportCommand } from './export.ts';
+import { registerImportCommand } from './import.ts';
 import { registerMigrateCommand } from './migrate.ts';
+import { registerPlanCommand } from './plan.ts';
 import { registerReportCommand } from './report.ts';
 import { registerStartCommand } from './start.ts';
 import { StoreBusyError } from './store.ts';
@@ -18,9 +22,13 @@ program
 
 registerStartCommand(program);
 registerMigrateCommand(program);
+registerDemoCommand(program);
 registerUsersCommand(program);
 registerTokensCommand(program);
 registerReportCommand(program);
+registerImportCommand(program);
+registerExportCommand(program);
+registerPlanCommand(program);
 
 try {
   await program.parseAsync(process.argv);

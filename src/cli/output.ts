@@ -27,11 +27,11 @@ export function renderTable(
   const text = rows.map((row) => row.map(formatCell));
   if (format === 'csv') return stringify([columns, ...text]).trimEnd();
   if (format === 'md') {
-    const escape = (cell: string) => cell.replaceAll('|', '\\|');
+    const escapeCell = (cell: string) => cell.replaceAll('|', '\\|');
     return [
-      `| ${columns.map(escape).join(' | ')} |`,
+      `| ${columns.map(escapeCell).join(' | ')} |`,
       `| ${columns.map(() => '---').join(' | ')} |`,
-      ...text.map((row) => `| ${row.map(escape).join(' | ')} |`),
+      ...text.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
     ].join('\n');
   }
   const widths = columns.map((column, index) =>

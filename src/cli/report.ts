@@ -1,4 +1,11 @@
 import type { Command } from 'commander';
+import { registerAttributionReport } from './report-attribution.ts';
+import { registerCampaignsReport } from './report-campaigns.ts';
+import { registerFunnelReport } from './report-funnel.ts';
+import { registerPlanVsActualReport } from './report-plan-vs-actual.ts';
+import { registerScorecardReport } from './report-scorecard.ts';
+import { registerSpeedToLeadReport } from './report-speed-to-lead.ts';
+import { registerWinLossReport } from './report-winloss.ts';
 
 /**
  * `tandem report <name>`: each report module contributes one subcommand through a
@@ -13,4 +20,12 @@ export function registerReportCommand(program: Command): void {
 }
 
 // One line per report module: import its register function and add it here.
-const REPORTS: ((report: Command) => void)[] = [];
+const REPORTS: ((report: Command) => void)[] = [
+  registerFunnelReport,
+  registerPlanVsActualReport,
+  registerScorecardReport,
+  registerSpeedToLeadReport,
+  registerAttributionReport,
+  registerCampaignsReport,
+  registerWinLossReport,
+];

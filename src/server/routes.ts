@@ -1,6 +1,28 @@
+import { registerAccountRoutes } from '../modules/accounts/accounts.routes.ts';
+import { registerActivityRoutes } from '../modules/activities/activities.routes.ts';
+import { registerAttributionRoutes } from '../modules/attribution/attribution.routes.ts';
 import { registerAuthRoutes } from '../modules/auth/auth.routes.ts';
+import { registerCampaignReportRoutes } from '../modules/campaign-reports/campaign-reports.routes.ts';
+import { registerCampaignRoutes } from '../modules/campaigns/campaigns.routes.ts';
+import { registerExportRoutes } from '../modules/exports/exports.routes.ts';
+import { registerFeedbackRoutes } from '../modules/feedback/feedback.routes.ts';
+import { registerFormRoutes } from '../modules/forms/forms.routes.ts';
+import { registerFunnelRoutes } from '../modules/funnel/funnel.routes.ts';
+import { registerImportRoutes } from '../modules/imports/imports.routes.ts';
 import { registerLeadRoutes } from '../modules/leads/leads.routes.ts';
+import { registerNotificationRoutes } from '../modules/notifications/notifications.routes.ts';
+import { registerOpportunityRoutes } from '../modules/opportunities/opportunities.routes.ts';
+import { registerPlanningRoutes } from '../modules/planning/planning.routes.ts';
+import { registerProductRoutes } from '../modules/products/products.routes.ts';
+import { registerQualificationRoutes } from '../modules/qualification/qualification.routes.ts';
+import { registerRoutingRoutes } from '../modules/routing/routing.routes.ts';
+import { registerScorecardRoutes } from '../modules/scorecard/scorecard.routes.ts';
+import { registerScoringRoutes } from '../modules/scoring/scoring.routes.ts';
+import { registerSlaRoutes } from '../modules/sla/sla.routes.ts';
+import { registerSpeedToLeadRoutes } from '../modules/speed-to-lead/speed-to-lead.routes.ts';
+import { registerTouchpointRoutes } from '../modules/touchpoints/touchpoints.routes.ts';
 import { registerUserRoutes } from '../modules/users/users.routes.ts';
+import { registerWinLossRoutes } from '../modules/winloss/winloss.routes.ts';
 import type { App } from './types.ts';
 
 /** Every module's routes, mounted under /api/v1. */
@@ -8,4 +30,26 @@ export async function registerRoutes(api: App): Promise<void> {
   registerAuthRoutes(api);
   registerUserRoutes(api);
   registerLeadRoutes(api);
+  registerNotificationRoutes(api);
+  registerSpeedToLeadRoutes(api);
+  registerSlaRoutes(api);
+  registerFeedbackRoutes(api);
+  registerAccountRoutes(api);
+  registerProductRoutes(api);
+  registerCampaignRoutes(api);
+  registerTouchpointRoutes(api);
+  registerActivityRoutes(api);
+  registerOpportunityRoutes(api);
+  registerFunnelRoutes(api);
+  registerPlanningRoutes(api);
+  registerScorecardRoutes(api);
+  registerScoringRoutes(api);
+  registerQualificationRoutes(api);
+  registerRoutingRoutes(api);
+  registerFormRoutes(api);
+  registerImportRoutes(api);
+  registerExportRoutes(api);
+  registerAttributionRoutes(api);
+  registerCampaignReportRoutes(api);
+  registerWinLossRoutes(api);
 }

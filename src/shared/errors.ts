@@ -18,6 +18,10 @@ export type ErrorCode =
   | 'PRODUCT_NOT_FOUND'
   | 'TOKEN_NOT_FOUND'
   | 'IMPORT_NOT_FOUND'
+  | 'FORM_NOT_FOUND'
+  | 'SCORING_JOB_NOT_FOUND'
+  | 'GOAL_NOT_FOUND'
+  | 'PLAN_NOT_FOUND'
   | 'ROUTE_NOT_FOUND'
   | 'RESOURCE_NOT_FOUND'
   | 'INVALID_TRANSITION'
@@ -75,6 +79,10 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'PRODUCT_NOT_FOUND':
     case 'TOKEN_NOT_FOUND':
     case 'IMPORT_NOT_FOUND':
+    case 'FORM_NOT_FOUND':
+    case 'SCORING_JOB_NOT_FOUND':
+    case 'GOAL_NOT_FOUND':
+    case 'PLAN_NOT_FOUND':
     case 'ROUTE_NOT_FOUND':
     case 'RESOURCE_NOT_FOUND':
       return 404;
