@@ -43,9 +43,9 @@ import {
   type BenchStep,
   median,
   percentile,
+  REPORT_TARGET as REPORT_TARGET_MS,
   type StoreName,
 } from './harness.ts';
-import { REPORT_TARGET as REPORT_TARGET_MS } from './steps.ts';
 
 type Db = Database['db'];
 const MINUTE = 60_000;

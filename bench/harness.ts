@@ -164,3 +164,6 @@ export function formatResults(results: readonly BenchResult[]): string {
     ...lines.map((line) => `| ${line.map(escapeCell).join(' | ')} |`),
   ].join('\n');
 }
+
+/** Report latency targets on profile m: 1 s embedded, 300 ms on PostgreSQL. */
+export const REPORT_TARGET = { embedded: 1000, postgres: 300 } as const;

@@ -28,8 +28,8 @@ import {
   type BenchStep,
   formatResults,
   measureLatency,
+  REPORT_TARGET,
 } from './harness.ts';
-import { REPORT_TARGET } from './steps.ts';
 
 /** The quarter before the one holding the reference day's eve: complete in the demo history. */
 export function benchPeriods(today: Date): { complete: string; next: string } {

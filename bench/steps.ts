@@ -15,6 +15,8 @@ import { isDemoSizeName } from '../src/modules/demo/demo.ts';
 import { runImport } from '../src/modules/imports/imports.service.ts';
 import { buildApp } from '../src/server/app.ts';
 import { encodeCursor } from '../src/shared/pagination.ts';
+import { SLA_BENCH_STEPS, SLA_REPORT_READS } from './handoff.ts';
+import { HANDOFF_STEPS } from './handoff-scoring.ts';
 import {
   apiRead,
   type BenchContext,
@@ -22,6 +24,8 @@ import {
   type BenchResult,
   type BenchStep,
 } from './harness.ts';
+import { ATTRIBUTION_REPORT_STEPS } from './reports-attribution.ts';
+import { PLANNING_REPORT_STEPS } from './reports-planning.ts';
 
 const BENCH_WORKSPACE = 'bench';
 
@@ -230,9 +234,6 @@ export const importTouchpointsStep: BenchStep = {
   },
 };
 
-/** Embedded report targets are 1 s, PostgreSQL 300 ms (issue: reports on profile m). */
-export const REPORT_TARGET = { embedded: 1000, postgres: 300 } as const;
-
 export const BENCH_STEPS: BenchStep[] = [
   demoCompanyStep,
   apiRead('GET /leads (first page, 50)', () => '/api/v1/leads?limit=50'),
@@ -258,5 +259,10 @@ export const BENCH_STEPS: BenchStep[] = [
   ),
   apiRead('GET /activities (first page)', () => '/api/v1/activities?limit=50'),
   apiRead('GET /users', () => '/api/v1/users?limit=100'),
+  ...ATTRIBUTION_REPORT_STEPS,
+  ...PLANNING_REPORT_STEPS,
+  ...SLA_REPORT_READS,
+  ...HANDOFF_STEPS,
+  ...SLA_BENCH_STEPS,
   importTouchpointsStep,
 ];
