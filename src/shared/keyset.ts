@@ -43,6 +43,9 @@ export function keysetOrder(sort: KeysetSort): RawBuilder<unknown>[] {
   const direction = sql.raw(sort.direction);
   const id = sql`${sql.ref(sort.idColumn ?? 'id')} ${direction}`;
   if (isIdSort(sort)) return [id];
+  // `nulls last` only where nulls can occur: on a non-null column it would stop a descending
+  // sort from reading its index backwards.
+  if (!sort.nullable) return [sql`${sql.ref(sort.column)} ${direction}`, id];
   return [sql`${sql.ref(sort.column)} ${direction} nulls last`, id];
 }
 

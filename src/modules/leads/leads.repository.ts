@@ -126,41 +126,48 @@ export async function findLeads(
     );
   }
   const { column, direction } = sort;
+  const op = direction === 'asc' ? '>' : '<';
+  if (!NULLABLE_SORT_COLUMNS.has(column)) {
+    // Non-null sort columns: a row-value comparison walks the (workspace_id, column, id) index.
+    if (cursor) {
+      const position: CursorPosition = decodeCursor(cursor);
+      if (column === 'id') query = query.where('id', op, position.id);
+      else {
+        const value = column === 'score' ? Number(position.value) : new Date(String(position.value));
+        query = query.where(sql<boolean>`(${sql.ref(column)}, id) ${sql.raw(op)} (${value}, ${position.id})`);
+      }
+    }
+    if (column !== 'id') query = query.orderBy(column, direction);
+    return query
+      .orderBy('id', direction)
+      .limit(limit + 1)
+      .execute();
+  }
   if (cursor) {
     const position: CursorPosition = decodeCursor(cursor);
-    const value =
-      column === 'created_at' || column === 'updated_at' || column === 'mql_at'
-        ? position.value === null
-          ? null
-          : new Date(String(position.value))
-        : position.value;
-    const op = direction === 'asc' ? '>' : '<';
-    if (column === 'id') {
-      query = query.where('id', op, position.id);
-    } else if (value === null) {
+    const value = position.value === null ? null : new Date(String(position.value));
+    if (value === null) {
       // Nulls sort last in both directions here; past the last non-null value only null rows remain.
       query = query.where((eb) => eb.and([eb(column, 'is', null), eb('id', op, position.id)]));
     } else {
       query = query.where((eb) =>
         eb.or([
-          eb(column, op, value as never),
-          eb.and([eb(column, '=', value as never), eb('id', op, position.id)]),
+          eb(column, op, value),
+          eb.and([eb(column, '=', value), eb('id', op, position.id)]),
           eb(column, 'is', null),
         ]),
       );
     }
   }
-  if (column === 'id')
-    return query
-      .orderBy('id', direction)
-      .limit(limit + 1)
-      .execute();
   return query
     .orderBy(sql`${sql.ref(column)} ${sql.raw(direction)} nulls last`)
     .orderBy('id', direction)
     .limit(limit + 1)
     .execute();
 }
+
+/** Sort columns that may hold null; they sort last in both directions. */
+const NULLABLE_SORT_COLUMNS: ReadonlySet<LeadSortColumn> = new Set(['mql_at']);
 
 export function leadCursor(row: LeadRow, column: LeadSortColumn): CursorPosition {
   const value = row[column];
