@@ -3,6 +3,8 @@ import { withIdempotency } from '../../server/idempotency.ts';
 import type { App } from '../../server/types.ts';
 import { isoOrNull } from '../../shared/time.ts';
 import type { LifecycleEventRow } from '../lifecycle/lifecycle.repository.ts';
+import { findPendingDeadlines } from '../sla/sla.service.ts';
+import type { PendingDeadline } from '../sla/sla.ts';
 import type { LeadRow } from './leads.repository.ts';
 import {
   type ApiLead,
@@ -19,6 +21,15 @@ import {
   updateLeadBody,
 } from './leads.schemas.ts';
 import * as leadsService from './leads.service.ts';
+
+function toApiDeadline(deadline: PendingDeadline | undefined): ApiLead['sla'] {
+  if (!deadline) return null;
+  return {
+    kind: deadline.kind,
+    due_at: deadline.due_at.toISOString(),
+    handoff_at: deadline.handoff_at.toISOString(),
+  };
+}
 
 export function toApiLead(row: LeadRow): ApiLead {
   return {
@@ -99,7 +110,11 @@ export function registerLeadRoutes(api: App): void {
     },
     async (request) => {
       const page = await leadsService.findLeads(api.db, request.actor, request.query);
-      return { items: page.items.map(toApiLead), next_cursor: page.next_cursor };
+      const deadlines = await findPendingDeadlines(api.db, request.actor, page.items);
+      return {
+        items: page.items.map((lead) => ({ ...toApiLead(lead), sla: toApiDeadline(deadlines.get(lead.id)) })),
+        next_cursor: page.next_cursor,
+      };
     },
   );
 
@@ -139,7 +154,11 @@ export function registerLeadRoutes(api: App): void {
   api.get(
     '/leads/:id',
     { schema: { tags: ['leads'], summary: 'One lead', params: idParams, response: { 200: leadSchema } } },
-    async (request) => toApiLead(await leadsService.getLead(api.db, request.actor, request.params.id)),
+    async (request) => {
+      const lead = await leadsService.getLead(api.db, request.actor, request.params.id);
+      const deadlines = await findPendingDeadlines(api.db, request.actor, [lead]);
+      return { ...toApiLead(lead), sla: toApiDeadline(deadlines.get(lead.id)) };
+    },
   );
 
   api.patch(

@@ -117,6 +117,15 @@ export const leadSchema = z.object({
   customer_at: z.string().nullable(),
   recycled_at: z.string().nullable(),
   disqualified_at: z.string().nullable(),
+  sla: z
+    .object({
+      kind: z.enum(['accept', 'first_activity']).describe('What the owner still has to do'),
+      due_at: z.string(),
+      handoff_at: z.string(),
+    })
+    .nullable()
+    .optional()
+    .describe('The SLA deadline the owner must still meet (on list and read); null when none is pending'),
 });
 export type ApiLead = z.infer<typeof leadSchema>;
 

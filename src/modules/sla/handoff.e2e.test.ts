@@ -154,6 +154,18 @@ describe('lead handoff end to end', () => {
     clock = new Date(handoff.getTime() + 10 * MINUTE);
     await workers.runOnce();
     expect(smtp.messages.map((m) => m.recipients)).toEqual([[first.email]]);
+    // The rep's queue shows the deadline still to meet: accept within the policy's 60 minutes.
+    const queued = (await call('GET', `/leads?owner_id=${first.id}&stage=mql`)).json();
+    expect(queued.items.map((lead: { id: number; sla: unknown }) => [lead.id, lead.sla])).toEqual([
+      [
+        created.id,
+        {
+          kind: 'accept',
+          due_at: new Date(handoff.getTime() + 60 * MINUTE).toISOString(),
+          handoff_at: handoff.toISOString(),
+        },
+      ],
+    ]);
 
     // 46 minutes: nobody accepted; the owner is warned.
     clock = new Date(handoff.getTime() + 46 * MINUTE);

@@ -620,3 +620,34 @@ export async function userNames(
     .execute();
   return new Map(rows.map((row) => [row.id, row.name]));
 }
+
+// ----- deadlines shown with leads ------------------------------------------------------------
+
+export interface OpenClockFacts {
+  lead_id: number;
+  handoff_at: Date;
+  accept_due_at: Date | null;
+  activity_due_at: Date | null;
+  responded: boolean;
+}
+
+/** The newest open clock of each given lead, with whether sales has acted since its handoff. */
+export async function findOpenClocksForLeads(
+  db: Kysely<DB>,
+  workspaceId: number,
+  leadIds: readonly number[],
+): Promise<OpenClockFacts[]> {
+  if (leadIds.length === 0) return [];
+  const result = await sql<OpenClockFacts>`
+    select distinct on (c.lead_id)
+      c.lead_id, c.handoff_at, c.accept_due_at, c.activity_due_at,
+      exists (
+        select 1 from activities a
+        where a.workspace_id = c.workspace_id and a.lead_id = c.lead_id
+          and a.occurred_at >= c.handoff_at and a.type = any(${[...SALES_ACTIVITY_TYPES]}::text[])
+      ) as responded
+    from sla_clocks c
+    where c.workspace_id = ${workspaceId} and c.lead_id = any(${[...leadIds]}::int4[]) and c.status = 'open'
+    order by c.lead_id, c.handoff_at desc`.execute(db);
+  return result.rows;
+}

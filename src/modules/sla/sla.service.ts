@@ -18,9 +18,11 @@ import {
   type BusinessCalendar,
   formatClockTime,
   isValidTimeZone,
+  type PendingDeadline,
   type PolicyMatch,
   type PolicyRules,
   parseClockTime,
+  pendingDeadline,
 } from './sla.ts';
 
 // ----- row <-> domain ---------------------------------------------------------------------
@@ -418,4 +420,24 @@ export async function findSlaEvents(
     (row) => ({ value: null, id: row.id }),
     (row) => row,
   );
+}
+
+/** For each lead, the SLA deadline its owner must still meet, if any (keyed by lead id). */
+export async function findPendingDeadlines(
+  db: Kysely<DB>,
+  caller: Caller,
+  leads: readonly { id: number; stage: string }[],
+): Promise<Map<number, PendingDeadline>> {
+  const clocks = await repository.findOpenClocksForLeads(
+    db,
+    caller.workspaceId,
+    leads.map((lead) => lead.id),
+  );
+  const stages = new Map(leads.map((lead) => [lead.id, lead.stage]));
+  const deadlines = new Map<number, PendingDeadline>();
+  for (const clock of clocks) {
+    const deadline = pendingDeadline({ stage: stages.get(clock.lead_id) ?? '' }, clock);
+    if (deadline) deadlines.set(clock.lead_id, deadline);
+  }
+  return deadlines;
 }

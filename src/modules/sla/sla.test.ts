@@ -9,6 +9,7 @@ import {
   dueWork,
   instantOfLocal,
   type PolicyRules,
+  pendingDeadline,
   type SlaEventKind,
   scheduleFor,
 } from './sla.ts';
@@ -423,5 +424,34 @@ describe('SLA schedule and due work', () => {
     expect(choosePolicy(policies, { ...lead, employees: 5000 })?.name).toBe('hot enterprise');
     expect(choosePolicy(policies, { ...lead, temperature: 'cold' })?.name).toBe('default');
     expect(choosePolicy(policies.slice(0, 2), { ...lead, temperature: 'cold' })).toBeNull();
+  });
+});
+
+describe('pendingDeadline', () => {
+  const handoff = new Date('2026-03-02T09:00:00Z');
+  const accept = new Date('2026-03-02T10:00:00Z');
+  const activity = new Date('2026-03-02T13:00:00Z');
+  const clock = { handoff_at: handoff, accept_due_at: accept, activity_due_at: activity, responded: false };
+
+  it('asks to accept while the lead waits in mql', () => {
+    expect(pendingDeadline({ stage: 'mql' }, clock)).toEqual({
+      kind: 'accept',
+      due_at: accept,
+      handoff_at: handoff,
+    });
+  });
+  it('asks for the first activity once accepted and nobody has acted', () => {
+    expect(pendingDeadline({ stage: 'sal' }, clock)).toEqual({
+      kind: 'first_activity',
+      due_at: activity,
+      handoff_at: handoff,
+    });
+  });
+  it('has nothing pending once sales acted, or for closed stages', () => {
+    expect(pendingDeadline({ stage: 'sal' }, { ...clock, responded: true })).toBeNull();
+    expect(pendingDeadline({ stage: 'recycled' }, clock)).toBeNull();
+  });
+  it('falls through to the first activity when the policy sets no accept deadline', () => {
+    expect(pendingDeadline({ stage: 'mql' }, { ...clock, accept_due_at: null })?.kind).toBe('first_activity');
   });
 });

@@ -460,3 +460,28 @@ export function dueWork(schedule: SlaSchedule, plan: ClockPlan, facts: ClockFact
 
   return { kinds, nextCheckAt: future.length > 0 ? new Date(Math.min(...future)) : null };
 }
+
+export type PendingDeadlineKind = 'accept' | 'first_activity';
+
+export interface PendingDeadline {
+  kind: PendingDeadlineKind;
+  due_at: Date;
+  handoff_at: Date;
+}
+
+/**
+ * The next promise the owner still has to keep on a lead: accepting it (while it waits in
+ * mql) or the first sales activity after the handoff. Null when both are kept or no SLA applies.
+ */
+export function pendingDeadline(
+  lead: { stage: string },
+  clock: { handoff_at: Date; accept_due_at: Date | null; activity_due_at: Date | null; responded: boolean },
+): PendingDeadline | null {
+  if (lead.stage === 'mql' && clock.accept_due_at) {
+    return { kind: 'accept', due_at: clock.accept_due_at, handoff_at: clock.handoff_at };
+  }
+  if (!clock.responded && clock.activity_due_at && ['mql', 'sal', 'sql'].includes(lead.stage)) {
+    return { kind: 'first_activity', due_at: clock.activity_due_at, handoff_at: clock.handoff_at };
+  }
+  return null;
+}

@@ -9,7 +9,7 @@ import { Pager } from '../components/DataTable.tsx';
 import { PageHeader, usePageTitle } from '../components/PageHeader.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
 import { AcceptButton, RejectDialog } from '../features/leads.tsx';
-import { DASH, formatAgo, personName } from '../lib/format.ts';
+import { DASH, formatAgo, formatDuration, personName } from '../lib/format.ts';
 import { useCursorPaging, useUrlFilters } from '../lib/url-state.ts';
 import { useNow } from '../lib/useNow.ts';
 
@@ -18,6 +18,22 @@ const VIEWS = [
   { value: 'sal', label: 'Working', description: 'accepted, being worked' },
   { value: 'mql,sal,sql', label: 'All open', description: 'everything you still hold' },
 ] as const;
+
+/** "Accept within 1h 20m" counting down to the SLA deadline, or how long it is overdue. */
+function SlaCountdown({ sla, now }: { sla: NonNullable<Lead['sla']>; now: number }) {
+  const remaining = new Date(sla.due_at).getTime() - now;
+  const action = sla.kind === 'accept' ? 'Accept' : 'First contact';
+  const overdue = remaining < 0;
+  return (
+    <span className={`sla-countdown ${overdue ? 'sla-overdue' : remaining < 3_600_000 ? 'sla-soon' : ''}`}>
+      <time dateTime={sla.due_at} title={`Due ${new Date(sla.due_at).toLocaleString()}`}>
+        {overdue
+          ? `${action} overdue by ${formatDuration(-remaining)}`
+          : `${action} within ${formatDuration(remaining)}`}
+      </time>
+    </span>
+  );
+}
 
 function QueueCard({ lead, now }: { lead: Lead; now: number }) {
   const [rejecting, setRejecting] = useState(false);
@@ -38,6 +54,7 @@ function QueueCard({ lead, now }: { lead: Lead; now: number }) {
         <div className="queue-card-meta">
           <StageBadge stage={lead.stage} />
           <TemperatureBadge temperature={lead.temperature} />
+          {lead.sla ? <SlaCountdown sla={lead.sla} now={now} /> : null}
           {handedOff ? (
             <span className="small">
               Handed off <time dateTime={handedOff}>{formatAgo(handedOff, now)}</time>
