@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { refreshJourneyRollups } from '../modules/attribution/journeys.service.ts';
 import { buildApp } from '../server/app.ts';
 import { startWorkers } from '../server/workers.ts';
 import { ensureDemoOnFirstStart } from './first-start.ts';
@@ -24,7 +27,16 @@ export function registerStartCommand(program: Command): void {
       }
       const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
       const store = await openStore('start', { url });
-      const login = options.demo ? await ensureDemoOnFirstStart(store.database) : null;
+      const login = options.demo
+        ? await ensureDemoOnFirstStart(store.database, {
+            onGenerated: (summary) =>
+              console.log(
+                `Generated the demo company: ${summary.counts.leads?.toLocaleString('en-US')} leads, ` +
+                  `${summary.counts.touchpoints?.toLocaleString('en-US')} touchpoints, ` +
+                  `${summary.counts.opportunities?.toLocaleString('en-US')} opportunities.`,
+              ),
+          })
+        : null;
       const app = await buildApp({
         database: store.database,
         logger: { level: process.env.LOG_LEVEL ?? 'warn' },
@@ -55,5 +67,14 @@ export function registerStartCommand(program: Command): void {
       }
       console.log(`API docs: ${shown}/docs`);
       if (login) console.log(`Sign in as ${login.email} with password ${login.password}`);
+      // Bring the report rollups up to date now rather than on the first report someone opens.
+      void warmUpRollups(store.database.db).catch((error: unknown) =>
+        app.log.error(`Report rollups could not be brought up to date: ${String(error)}`),
+      );
     });
+}
+
+async function warmUpRollups(db: Kysely<DB>): Promise<void> {
+  const workspaces = await db.selectFrom('workspaces').select('id').orderBy('id').execute();
+  for (const workspace of workspaces) await refreshJourneyRollups(db, workspace.id);
 }

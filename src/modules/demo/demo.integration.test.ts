@@ -5,7 +5,9 @@ import type { DB } from '../../db/schema.ts';
 import type { LifecycleStage } from '../../db/tables/foundation.ts';
 import { buildApp } from '../../server/app.ts';
 import { createTestDatabase, type TestDatabase } from '../../testing/harness.ts';
+import { systemCaller } from '../auth/auth.ts';
 import { checkTransition } from '../lifecycle/lifecycle.ts';
+import { explainLeadScore } from '../scoring/scoring.service.ts';
 import { type DemoSummary, generateDemo } from './demo.service.ts';
 
 const TODAY = new Date('2025-06-01T00:00:00Z');
@@ -529,6 +531,42 @@ describe('demo company on first start', () => {
     expect(quarters).toHaveLength(4);
     expect(year.revenue).toBe(quarters.reduce((sum, goal) => sum + goal.revenue, 0));
     expect(summary.counts.goals).toBe(5);
+  });
+
+  it('installs the scoring model so every stored score is the one its explanation adds up to, handing nobody off', async () => {
+    const model = await one<{ version: number; rules: number }>(
+      db,
+      sql`select version, jsonb_array_length(definition->'fit_rules')::int as rules
+          from scoring_models where workspace_id = ${ws} order by version desc limit 1`,
+    );
+    expect(model.version).toBe(1);
+    expect(model.rules).toBeGreaterThan(10);
+    // Explanations are computed by the pure functions, independently of the SQL that stored
+    // the scores; they agree on a spread of leads (as of the reference day the scores were written).
+    const sample = await sql<{
+      id: number;
+      fit_score: number;
+      engagement_score: number;
+      temperature: string;
+    }>`
+      select id, fit_score, engagement_score, temperature from leads where workspace_id = ${ws} order by id`.execute(
+      db,
+    );
+    const picked = sample.rows.filter((_, index) => index % 97 === 0);
+    expect(picked.length).toBeGreaterThan(10);
+    for (const lead of picked) {
+      const explanation = await explainLeadScore(db, systemCaller(ws), lead.id, TODAY);
+      expect(
+        [explanation.fit_score, explanation.engagement_score, explanation.temperature],
+        `lead ${lead.id}`,
+      ).toEqual([lead.fit_score, lead.engagement_score, lead.temperature]);
+    }
+    // Installing the model wrote scores only: no stage change is dated on or after the reference day.
+    const late = await one<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from lifecycle_events where workspace_id = ${ws} and occurred_at >= ${TODAY}`,
+    );
+    expect(late.n).toBe(0);
   });
 
   it('has a team with managers, reps away or gone, and one SDR at capacity', async () => {

@@ -66,6 +66,15 @@ export async function workspaceHasRows(db: Kysely<DB>, table: string, workspaceI
   return result.rows[0]?.found === true;
 }
 
+/** Dates the workspace's SLA policies back, so recent history's handoffs fall under them. */
+export async function backdateSlaPolicies(db: Kysely<DB>, workspaceId: number, since: Date): Promise<void> {
+  await db
+    .updateTable('sla_policies')
+    .set({ created_at: since })
+    .where('workspace_id', '=', workspaceId)
+    .execute();
+}
+
 export async function anyWorkspaceExists(db: Kysely<DB>): Promise<boolean> {
   return (await db.selectFrom('workspaces').select('id').limit(1).executeTakeFirst()) !== undefined;
 }

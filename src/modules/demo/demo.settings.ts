@@ -5,6 +5,7 @@
  * through the same validation as an admin's edit. Figures come from the company's history.
  */
 
+import type { TouchpointType } from '../../db/tables/foundation.ts';
 import { systemCaller } from '../auth/auth.ts';
 import { createFormBody } from '../forms/forms.schemas.ts';
 import { createForm } from '../forms/forms.service.ts';
@@ -13,11 +14,14 @@ import { createGoalBody } from '../planning/planning.schemas.ts';
 import { saveQualificationFields } from '../qualification/qualification.service.ts';
 import { routingRuleBody } from '../routing/routing.schemas.ts';
 import { saveRules } from '../routing/routing.service.ts';
+import { saveModelBody } from '../scoring/scoring.schemas.ts';
+import { installModel } from '../scoring/scoring.service.ts';
 import { createCalendarBody, createCommitmentBody, createPolicyBody } from '../sla/sla.schemas.ts';
 import { createCalendar, createCommitment, createPolicy } from '../sla/sla.service.ts';
+import { FREE_MAIL_DOMAINS, INDIVIDUAL_PERSONAS, INDUSTRIES, PERSONAS, SEGMENTS } from './demo.catalog.ts';
 import * as demoRepository from './demo.repository.ts';
 import type { DemoStep } from './demo.service.ts';
-import { ROUND_ROBIN_RULE } from './demo.ts';
+import { ENGAGEMENT_POINTS, ROUND_ROBIN_RULE } from './demo.ts';
 
 /** 'YYYY-MM' of a moment (UTC). */
 export function monthKey(ms: number): string {
@@ -186,6 +190,14 @@ const seedSla: DemoStep = {
       },
     ];
     for (const policy of policies) await createPolicy(context.db, caller, createPolicyBody.parse(policy));
+    // The policies have been in force for the last two weeks: the worker opens clocks for the
+    // handoffs of that fortnight, so the SLA board and the reps' countdowns start out populated
+    // (older history stays outside, as policies are not retroactive).
+    await demoRepository.backdateSlaPolicies(
+      context.db,
+      context.workspaceId,
+      new Date(context.plan.todayMs - SLA_IN_FORCE_DAYS * 86_400_000),
+    );
     const mqls = await demoRepository.mqlsByMonth(context.db, context.workspaceId);
     const commitments = mqlCommitments(mqls, context.plan.todayMs);
     for (const commitment of commitments) {
@@ -232,5 +244,99 @@ const seedHandoffRules: DemoStep = {
   },
 };
 
+/** Points grouped by value: one `in` rule per distinct number of points. */
+function groupedRules(prefix: string, field: string, entries: readonly { value: string; points: number }[]) {
+  const byPoints = new Map<number, string[]>();
+  for (const entry of entries) {
+    if (entry.points === 0) continue;
+    byPoints.set(entry.points, [...(byPoints.get(entry.points) ?? []), entry.value]);
+  }
+  return [...byPoints.entries()]
+    .sort((a, b) => b[0] - a[0])
+    .map(([points, values]) => ({
+      id: `${prefix}-${points}`,
+      name: `${prefix === 'title' ? 'Title' : 'Industry'}: ${values.join(', ')}`,
+      field,
+      operator: 'in' as const,
+      value: values,
+      points,
+    }));
+}
+
+/**
+ * The demo's scoring model: the same fit (persona, company size, industry, free mail) and
+ * engagement points (per touch type, halving every 30 days) the generator used to decide
+ * who engaged, written as rules an admin can read and edit.
+ */
+export function demoScoringModel() {
+  const personas = [...PERSONAS, ...INDIVIDUAL_PERSONAS].map((persona) => ({
+    value: persona.title,
+    points: persona.fit,
+  }));
+  const segmentPoints = { SMB: 8, 'Mid-Market': 15, Enterprise: 20 } as const;
+  return saveModelBody.parse({
+    version: 0,
+    fit_rules: [
+      ...groupedRules('title', 'title', personas),
+      ...SEGMENTS.map((segment) => ({
+        id: `size-${segment.segment.toLowerCase()}`,
+        name: `${segment.segment} account (${segment.employees[0]}+ employees)`,
+        field: 'account.employees',
+        operator: 'range' as const,
+        value:
+          segment.segment === 'Enterprise'
+            ? { min: segment.employees[0] }
+            : { min: segment.employees[0], max: segment.employees[1] },
+        points: segmentPoints[segment.segment],
+      })),
+      ...groupedRules(
+        'industry',
+        'account.industry',
+        INDUSTRIES.map((industry) => ({ value: industry.name, points: industry.fit })),
+      ),
+      {
+        id: 'free-mail',
+        name: 'Free-mail address',
+        field: 'email_domain',
+        operator: 'in' as const,
+        value: [...FREE_MAIL_DOMAINS],
+        points: -10,
+      },
+    ],
+    engagement_rules: (Object.entries(ENGAGEMENT_POINTS) as [TouchpointType, number][]).map(
+      ([type, points]) => ({
+        id: `touch-${type}`,
+        name: `${type.replaceAll('_', ' ')}`,
+        type,
+        points,
+        half_life_days: 30,
+        cap: { points: Math.max(points * 3, 10), days: 30 },
+      }),
+    ),
+    thresholds: DEMO_THRESHOLDS,
+  });
+}
+
+const SLA_IN_FORCE_DAYS = 14;
+
+export const DEMO_THRESHOLDS = { mql: 60, warm: 35, hot: 50 } as const;
+
+const seedScoringModel: DemoStep = {
+  name: 'scoring model',
+  phase: 'settings',
+  async run(context) {
+    if (await demoRepository.workspaceHasRows(context.db, 'scoring_models', context.workspaceId)) return;
+    const { version: _version, ...model } = demoScoringModel();
+    const installed = await installModel(
+      context.db,
+      systemCaller(context.workspaceId),
+      model,
+      new Date(context.plan.todayMs),
+    );
+    context.counts.scoring_models = 1;
+    context.counts.leads_scored = installed.scored;
+  },
+};
+
 /** Settings of the areas built on the foundation, seeded after the company is committed. */
-export const DEMO_SETTINGS_STEPS: DemoStep[] = [seedGoals, seedSla, seedHandoffRules];
+export const DEMO_SETTINGS_STEPS: DemoStep[] = [seedGoals, seedSla, seedHandoffRules, seedScoringModel];

@@ -904,7 +904,7 @@ export function temperatureFor(score: number): Temperature {
   return score >= hot ? 'hot' : score >= warm ? 'warm' : 'cold';
 }
 
-const ENGAGEMENT_POINTS: Record<TouchpointType, number> = {
+export const ENGAGEMENT_POINTS: Record<TouchpointType, number> = {
   form_fill: 10,
   content_download: 8,
   webinar: 12,

@@ -99,6 +99,37 @@ export async function saveModel(db: Kysely<DB>, caller: Caller, input: SaveModel
   });
 }
 
+/**
+ * Installs a model on a workspace whose stages come from its own history (the demo company,
+ * a CRM import) and scores every lead under it in place: fit, engagement and temperature are
+ * rewritten in one set-based statement, but no lead is handed off, because the history
+ * already says which leads reached MQL and when. Leads over the MQL score move on their next
+ * touch, as they would after any save. Only for system callers (seeding), not the API.
+ */
+export async function installModel(
+  db: Kysely<DB>,
+  caller: Caller,
+  input: ModelInput,
+  now: Date,
+): Promise<{ model: StoredModel; scored: number }> {
+  if (caller.role !== 'system') {
+    throw new AppError('FORBIDDEN', 'Installing a model without a rescoring job is for seeding only');
+  }
+  const definition = normalizeModel(input);
+  return db.transaction().execute(async (trx) => {
+    const current = await repository.loadCurrentModel(trx, caller.workspaceId);
+    const model = await repository.insertModel(
+      trx,
+      caller.workspaceId,
+      current.version + 1,
+      definition,
+      null,
+    );
+    const scored = await repository.writeScores(trx, caller.workspaceId, definition, { kind: 'all' }, now);
+    return { model, scored };
+  });
+}
+
 export async function getJob(db: Kysely<DB>, caller: Caller, id: number): Promise<ScoringJobRow> {
   const job = await repository.getJob(db, caller.workspaceId, id);
   if (!job) throw new AppError('SCORING_JOB_NOT_FOUND', `Scoring job ${id} does not exist`);
