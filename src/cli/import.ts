@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { systemCaller } from '../modules/auth/auth.ts';
 import { runImport, writeRejectionsCsv } from '../modules/imports/imports.service.ts';
 import { IMPORT_FORMATS, type ImportSummary, isImportFormat } from '../modules/imports/imports.ts';
+import { getJob, runScoringJobs } from '../modules/scoring/scoring.service.ts';
 import { resolveWorkspace } from '../modules/workspaces/workspaces.service.ts';
 import { AppError } from '../shared/errors.ts';
 import { openStore } from './store.ts';
@@ -15,6 +16,55 @@ interface ImportOptions {
   workspace?: string;
   rejects?: string;
   json?: boolean;
+  /** false with --no-rescore */
+  rescore?: boolean;
+}
+
+interface RescoreOutcome {
+  jobId: number;
+  leads: number;
+  handedOff: number;
+  status: string;
+}
+
+/**
+ * Runs the rescoring job an import queued, in this process, with a progress bar: the import
+ * holds the embedded store, so no server could run it meanwhile. On PostgreSQL a running
+ * server may claim it first; then this waits for nothing and reports the job as it stands.
+ */
+async function rescoreAfterImport(
+  db: Parameters<typeof runScoringJobs>[0],
+  workspaceId: number,
+  jobId: number,
+): Promise<RescoreOutcome> {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'Rescoring leads [{bar}] {percentage}% | {value}/{total} leads | {handedOff} handed off',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  try {
+    await runScoringJobs(db, {
+      onProgress: (progress) => {
+        if (progress.jobId !== jobId) return;
+        const total = Math.max(progress.total, progress.processed);
+        if (!started) {
+          bar.start(total, progress.processed, { handedOff: progress.handedOff });
+          started = true;
+        } else {
+          bar.setTotal(total);
+          bar.update(progress.processed, { handedOff: progress.handedOff });
+        }
+      },
+    });
+  } finally {
+    if (started) bar.stop();
+  }
+  const job = await getJob(db, systemCaller(workspaceId), jobId);
+  return { jobId, leads: job.processed, handedOff: job.handed_off, status: job.status };
 }
 
 /** `<dir>/<name>.rejected.csv` next to the first input. */
@@ -50,6 +100,10 @@ export function registerImportCommand(program: Command): void {
       'where to write rejected rows (default: <first file>.rejected.csv next to it)',
     )
     .option('--json', 'print the summary as JSON')
+    .option(
+      '--no-rescore',
+      'leave rescoring the leads under the scoring model to the server (by default it runs right after the import)',
+    )
     .action(async (format: string, files: string[], options: ImportOptions) => {
       if (!isImportFormat(format)) {
         throw new AppError(
@@ -123,8 +177,12 @@ export function registerImportCommand(program: Command): void {
           }
           summary.rejectionsCsvPath = rejectsPath;
         }
+        const rescored =
+          summary.scoringJobId !== undefined && options.rescore !== false
+            ? await rescoreAfterImport(store.database.db, workspace.id, summary.scoringJobId)
+            : null;
         if (options.json) {
-          console.log(JSON.stringify(summary, null, 2));
+          console.log(JSON.stringify(rescored ? { ...summary, rescored } : summary, null, 2));
           return;
         }
         const seconds = (summary.durationMs / 1000).toFixed(1);
@@ -137,6 +195,13 @@ export function registerImportCommand(program: Command): void {
         console.log(
           `  rejected   ${summary.rejected}${rejectsPath ? `  -> ${rejectsPath} (file, line, reason, raw)` : ''}`,
         );
+        if (rescored) {
+          console.log(
+            `  rescored   ${rescored.leads} leads under the scoring model (job ${rescored.jobId}, ${rescored.status}), ${rescored.handedOff} handed off to sales`,
+          );
+        } else if (summary.scoringJobId !== undefined) {
+          console.log(`  rescoring  queued as job ${summary.scoringJobId}; the server runs it`);
+        }
       } finally {
         if (barStarted) bar.stop();
         await store.close();

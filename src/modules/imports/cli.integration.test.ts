@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/database.ts';
+import { systemCaller } from '../auth/auth.ts';
+import { saveModel } from '../scoring/scoring.service.ts';
 
 // `tandem import` and `tandem export` as a user runs them: a separate process on an
 // embedded store of its own.
@@ -91,5 +94,64 @@ describe('tandem import / export', () => {
     expect(missing.stderr).toContain('cannot read nope.csv');
     expect(resource.code).toBe(1);
     expect(resource.stderr).toContain('resource: "widgets" is not one of');
+  });
+
+  it('rescores every lead under the saved scoring model right after the import, handing off the new MQLs', async () => {
+    // An admin saved a model: form fills are worth 25 points, a lead is an MQL at 50.
+    const store = await openDatabase({ dataDir: join(dir, 'store') });
+    try {
+      const workspace = await store.db
+        .selectFrom('workspaces')
+        .select('id')
+        .orderBy('id')
+        .executeTakeFirstOrThrow();
+      await saveModel(store.db, systemCaller(workspace.id), {
+        version: 0,
+        fit_rules: [],
+        engagement_rules: [{ id: 'forms', name: 'Form fills', type: 'form_fill', points: 25 }],
+        thresholds: { mql: 50, warm: 20, hot: 45 },
+      });
+    } finally {
+      await store.close();
+    }
+    writeFileSync(
+      join(dir, 'leads.scored.csv'),
+      ['external_id,email,stage', 'C4,cli4@example.com,lead'].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'touchpoints.scored.csv'),
+      [
+        'external_id,lead_external_id,type,occurred_at',
+        'CT1,C4,form_fill,2026-01-06T10:00:00Z',
+        'CT2,C4,form_fill,2026-01-07T10:00:00Z',
+        'CT3,C1,form_fill,2026-01-07T10:00:00Z',
+      ].join('\n'),
+    );
+    const result = await tandem('import', 'tandem', 'leads.scored.csv', 'touchpoints.scored.csv', '--json');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    // Three leads in the store (C1 and C3 earlier, C4 now): all rescored; only C4 crosses 50 from
+    // the stage "lead" (C1 is an MQL already).
+    expect(summary.rescored).toEqual({
+      jobId: summary.scoringJobId,
+      leads: 3,
+      handedOff: 1,
+      status: 'completed',
+    });
+    const after = await openDatabase({ dataDir: join(dir, 'store') });
+    try {
+      const leads = await after.db
+        .selectFrom('leads')
+        .select(['external_id', 'engagement_score', 'stage'])
+        .where('external_id', 'in', ['C1', 'C4'])
+        .orderBy('external_id')
+        .execute();
+      expect(leads).toEqual([
+        { external_id: 'C1', engagement_score: 25, stage: 'mql' },
+        { external_id: 'C4', engagement_score: 50, stage: 'mql' },
+      ]);
+    } finally {
+      await after.close();
+    }
   });
 });

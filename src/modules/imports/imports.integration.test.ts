@@ -1,12 +1,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../../db/schema.ts';
 import { AppError } from '../../shared/errors.ts';
-import { createTestContext, type TestContext } from '../../testing/harness.ts';
+import {
+  createTestContext,
+  createTestDatabase,
+  type TestContext,
+  type TestDatabase,
+} from '../../testing/harness.ts';
 import { type Caller, systemCaller } from '../auth/auth.ts';
 import { currentStageFromHistory } from '../lifecycle/lifecycle.ts';
+import { getJob, runScoringJobs, saveModel } from '../scoring/scoring.service.ts';
 import { ensureWorkspace } from '../workspaces/workspaces.service.ts';
 import { runImport } from './imports.service.ts';
 
@@ -576,5 +584,119 @@ describe('permissions and fatal errors', () => {
         files: [file('export.csv', ['email', 'a@example.com'])],
       }),
     ).rejects.toThrow('cannot tell which resource');
+  });
+});
+
+describe('scores after an import', () => {
+  // A database of its own: no server's job runner, so the test decides when jobs run.
+  let store: TestDatabase;
+  let db: Kysely<DB>;
+  beforeAll(async () => {
+    store = await createTestDatabase();
+    db = store.db;
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+  async function workspace(slug: string): Promise<Caller> {
+    return systemCaller((await ensureWorkspace(db, { name: slug, slug })).id);
+  }
+  // Form fills are worth 25 points and a lead is an MQL at 50: without decay, two fills make an
+  // MQL and one does not. Fit: a title containing "VP" adds 15.
+  const model = {
+    version: 0,
+    fit_rules: [
+      { id: 'vp', name: 'VP title', field: 'title', operator: 'contains' as const, value: 'VP', points: 15 },
+    ],
+    engagement_rules: [{ id: 'forms', name: 'Form fills', type: 'form_fill' as const, points: 25 }],
+    thresholds: { mql: 50, warm: 20, hot: 45 },
+  };
+
+  async function leadScores(workspaceId: number) {
+    return db
+      .selectFrom('leads')
+      .select(['external_id', 'fit_score', 'engagement_score', 'stage'])
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('external_id')
+      .execute();
+  }
+
+  it('queues a rescoring job that scores imported touchpoints and hands off the leads they make MQL', async () => {
+    const caller = await workspace('import-rescore');
+    await saveModel(db, caller, model);
+    const first = await runImport(db, caller, {
+      format: 'tandem',
+      files: [
+        file('leads.rescore.csv', [
+          'external_id,email,title,stage',
+          'R1,r1@example.com,VP Sales,lead',
+          'R2,r2@example.com,Engineer,lead',
+          'R3,r3@example.com,Engineer,lead',
+        ]),
+      ],
+    });
+    expect(first.scoringJobId).toBeGreaterThan(0);
+    const second = await runImport(db, caller, {
+      format: 'tandem',
+      files: [
+        file('touchpoints.rescore.csv', [
+          'external_id,lead_external_id,type,occurred_at',
+          'RT1,R1,form_fill,2026-01-06T10:00:00Z',
+          'RT2,R2,form_fill,2026-01-06T10:00:00Z',
+          'RT3,R2,form_fill,2026-01-07T10:00:00Z',
+          'RT4,R3,page_view,2026-01-07T10:00:00Z',
+        ]),
+      ],
+    });
+    expect(second.scoringJobId).toBeGreaterThan(first.scoringJobId as number);
+    // Each newer job covers every lead, so the model's job and the first import's are superseded.
+    const jobs = await db
+      .selectFrom('scoring_jobs')
+      .select(['id', 'status'])
+      .where('workspace_id', '=', caller.workspaceId)
+      .orderBy('id')
+      .execute();
+    expect(jobs.map((job) => job.status)).toEqual(['superseded', 'superseded', 'queued']);
+    expect(await runScoringJobs(db)).toBe(1);
+    expect(await leadScores(caller.workspaceId)).toEqual([
+      { external_id: 'R1', fit_score: 15, engagement_score: 25, stage: 'lead' },
+      { external_id: 'R2', fit_score: 0, engagement_score: 50, stage: 'mql' },
+      { external_id: 'R3', fit_score: 0, engagement_score: 0, stage: 'lead' },
+    ]);
+    const job = await getJob(db, caller, second.scoringJobId as number);
+    expect([job.status, job.processed, job.handed_off]).toEqual(['completed', 3, 1]);
+    const row = await db
+      .selectFrom('imports')
+      .select('summary')
+      .where('id', '=', second.importId)
+      .executeTakeFirstOrThrow();
+    expect((row.summary as { scoring_job_id?: number }).scoring_job_id).toBe(second.scoringJobId);
+  });
+
+  it('queues nothing in a workspace that never saved a model, or when only activities were imported', async () => {
+    const caller = await workspace('import-no-model');
+    const summary = await runImport(db, caller, {
+      format: 'tandem',
+      files: [file('leads.no-model.csv', ['external_id,email', 'N1,n1@example.com'])],
+    });
+    expect(summary.scoringJobId).toBeUndefined();
+    const scored = await workspace('import-activities-only');
+    await saveModel(db, scored, model);
+    await runImport(db, scored, {
+      format: 'tandem',
+      files: [file('leads.activities-only.csv', ['external_id,email', 'A1,a1@example.com'])],
+    });
+    await runScoringJobs(db);
+    const activities = await runImport(db, scored, {
+      format: 'tandem',
+      files: [
+        file('activities.csv', [
+          'external_id,lead_external_id,type,occurred_at',
+          'AC1,A1,call,2026-01-08T10:00:00Z',
+        ]),
+      ],
+    });
+    expect(activities.created).toBe(1);
+    expect(activities.scoringJobId).toBeUndefined();
   });
 });

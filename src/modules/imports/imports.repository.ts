@@ -117,11 +117,20 @@ export async function touchImportHeartbeat(db: Kysely<DB>, id: number): Promise<
 export async function finishImport(
   db: Kysely<DB>,
   id: number,
-  outcome: { status: 'completed' | 'failed'; error: string | null },
+  outcome: { status: 'completed' | 'failed'; error: string | null; scoringJobId?: number },
 ): Promise<void> {
   await db
     .updateTable('imports')
-    .set({ status: outcome.status, error: outcome.error, finished_at: sql<Date>`now()` })
+    .set({
+      status: outcome.status,
+      error: outcome.error,
+      finished_at: sql<Date>`now()`,
+      ...(outcome.scoringJobId === undefined
+        ? {}
+        : {
+            summary: sql`coalesce(summary, '{}'::jsonb) || jsonb_build_object('scoring_job_id', ${outcome.scoringJobId}::int)`,
+          }),
+    })
     .where('id', '=', id)
     .execute();
 }

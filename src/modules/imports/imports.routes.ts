@@ -21,8 +21,8 @@ import * as importsService from './imports.service.ts';
 import type { ResourceBreakdown } from './imports.ts';
 
 export function toApiImport(row: ImportRow): ApiImport {
-  const byResource = ((row.summary as { by_resource?: ResourceBreakdown } | null)?.by_resource ??
-    {}) as Record<string, { created: number; updated: number }>;
+  const summary = row.summary as { by_resource?: ResourceBreakdown; scoring_job_id?: number } | null;
+  const byResource = (summary?.by_resource ?? {}) as Record<string, { created: number; updated: number }>;
   return {
     id: row.id,
     format: row.format,
@@ -44,6 +44,7 @@ export function toApiImport(row: ImportRow): ApiImport {
             : null,
     by_resource: byResource,
     error: row.error,
+    scoring_job_id: summary?.scoring_job_id ?? null,
     created_by: row.created_by,
     created_at: row.created_at.toISOString(),
     started_at: isoOrNull(row.started_at),

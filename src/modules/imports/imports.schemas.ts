@@ -19,6 +19,13 @@ export const importSchema = z.object({
   progress: z.number().min(0).max(1).nullable().describe('rows_read / rows_total'),
   by_resource: z.record(z.string(), counts),
   error: z.string().nullable().describe('Why a failed import stopped'),
+  scoring_job_id: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'The job rescoring every lead after the import (GET /scoring/jobs/{id}); null when the import wrote nothing that scores or no scoring model was saved',
+    ),
   created_by: z.number().int().nullable(),
   created_at: z.string(),
   started_at: z.string().nullable(),

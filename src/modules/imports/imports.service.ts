@@ -9,6 +9,7 @@ import type { DB } from '../../db/schema.ts';
 import { AppError } from '../../shared/errors.ts';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination.ts';
 import { type Caller, requireRole } from '../auth/auth.ts';
+import { kickScoringJobs, queueRescore } from '../scoring/scoring.service.ts';
 import type { FormatAdapter, ImportStep, InputFile, Unit } from './formats/adapter.ts';
 import { FORMATS } from './formats/registry.ts';
 import * as repository from './imports.repository.ts';
@@ -21,6 +22,7 @@ import {
   RESOURCES,
   type ResourceBreakdown,
   type ResourceName,
+  SCORED_RESOURCES,
   totalsOf,
 } from './imports.ts';
 import { type Item, LeadKeyCache, WRITERS, type WriteContext } from './imports.writers.ts';
@@ -475,7 +477,19 @@ export async function runImport(
         await chunks.return?.(undefined);
       }
     }
-    await repository.finishImport(db, importId, { status: 'completed', error: null });
+    // Scores follow the rows the import wrote: the rescoring job is queued before the import
+    // reports itself completed, so a poller that sees "completed" also sees the job.
+    const scoredChanged = SCORED_RESOURCES.some((resource) => {
+      const counts = run.totals.byResource[resource];
+      return counts !== undefined && counts.created + counts.updated > 0;
+    });
+    const scoringJob = scoredChanged ? await queueRescore(db, caller) : null;
+    await repository.finishImport(db, importId, {
+      status: 'completed',
+      error: null,
+      ...(scoringJob ? { scoringJobId: scoringJob.id } : {}),
+    });
+    if (scoringJob) kickScoringJobs(db);
     const { created, updated } = totalsOf(run.totals.byResource);
     const summary: ImportSummary = {
       importId,
@@ -485,6 +499,7 @@ export async function runImport(
       rejected: run.totals.rejected,
       byResource: run.totals.byResource,
       durationMs: Date.now() - started,
+      ...(scoringJob ? { scoringJobId: scoringJob.id } : {}),
     };
     if (options.rejectionsCsvPath && summary.rejected > 0) {
       await writeRejectionsCsv(db, importId, options.rejectionsCsvPath);

@@ -87,7 +87,15 @@ export interface ImportSummary {
   byResource: ResourceBreakdown;
   durationMs: number;
   rejectionsCsvPath?: string;
+  /**
+   * The job rescoring every lead under the workspace's scoring model, queued when the import
+   * wrote leads, accounts, campaigns or touchpoints (absent when no model was ever saved).
+   */
+  scoringJobId?: number;
 }
+
+/** Resources whose rows feed lead scores (fit rules read lead and account fields; engagement, touchpoints and campaigns). */
+export const SCORED_RESOURCES: readonly ResourceName[] = ['leads', 'accounts', 'campaigns', 'touchpoints'];
 
 export function addCounts(into: ResourceBreakdown, resource: ResourceName, counts: ResourceCounts): void {
   const current = into[resource] ?? { created: 0, updated: 0 };

@@ -130,6 +130,28 @@ export async function installModel(
   });
 }
 
+/**
+ * Queues a rescoring of every lead under the current model, after a bulk write that went
+ * around the ingest path (an import): the same background job as a model change, so leads
+ * that now reach the MQL score are handed off and routed as if their touchpoints had come
+ * through the API. Earlier pending jobs are superseded (this one covers every lead). A
+ * workspace that never saved a model scores nothing, so nothing is queued (null).
+ */
+export async function queueRescore(db: Kysely<DB>, caller: Caller): Promise<ScoringJobRow | null> {
+  return db.transaction().execute(async (trx) => {
+    const current = await repository.loadCurrentModel(trx, caller.workspaceId);
+    if (current.version === 0) return null;
+    const job = await repository.insertJob(trx, {
+      workspace_id: caller.workspaceId,
+      model_version: current.version,
+      total: await repository.countLeads(trx, caller.workspaceId),
+      created_by: caller.userId,
+    });
+    await repository.supersedeJobs(trx, caller.workspaceId, job.id, new Date());
+    return job;
+  });
+}
+
 export async function getJob(db: Kysely<DB>, caller: Caller, id: number): Promise<ScoringJobRow> {
   const job = await repository.getJob(db, caller.workspaceId, id);
   if (!job) throw new AppError('SCORING_JOB_NOT_FOUND', `Scoring job ${id} does not exist`);
@@ -340,6 +362,8 @@ export interface JobRunOptions {
   /** Set to stop between chunks; the job goes back to queued and resumes from its cursor. */
   stop?: { requested: boolean };
   log?: Pick<FastifyBaseLogger, 'error' | 'info'>;
+  /** Called after each committed chunk (a CLI draws its progress bar with it). */
+  onProgress?: (progress: { jobId: number; processed: number; total: number; handedOff: number }) => void;
 }
 
 const CHUNK_ATTEMPTS = 3;
@@ -363,6 +387,7 @@ async function runJob(db: Kysely<DB>, job: ScoringJobRow, options: JobRunOptions
     return;
   }
   let failures = 0;
+  let progress: Parameters<NonNullable<JobRunOptions['onProgress']>>[0] | null = null;
   for (;;) {
     if (options.stop?.requested) {
       await db
@@ -388,6 +413,12 @@ async function runJob(db: Kysely<DB>, job: ScoringJobRow, options: JobRunOptions
           return true;
         }
         const outcome = await scoreLeads(trx, job.workspace_id, ids, model, now, true);
+        progress = {
+          jobId: job.id,
+          processed: current.processed + ids.length,
+          total: current.total,
+          handedOff: current.handed_off + outcome.handedOff.length,
+        };
         await repository.updateJob(trx, job.id, {
           processed: current.processed + ids.length,
           changed: current.changed + outcome.changed,
@@ -399,6 +430,8 @@ async function runJob(db: Kysely<DB>, job: ScoringJobRow, options: JobRunOptions
         return false;
       });
       failures = 0;
+      if (progress) options.onProgress?.(progress);
+      progress = null;
       if (finished) return;
     } catch (error) {
       failures += 1;
@@ -463,6 +496,16 @@ export async function rescoreDueWorkspaces(
  * start (jobs an earlier process left unfinished) and every `intervalMs` (jobs another
  * instance abandoned); and on that same tick, the decay rescore of workspaces that are due.
  */
+const runners = new WeakMap<Kysely<DB>, ScoringJobRunner>();
+
+/**
+ * Asks the job runner of this process working on `db`, if there is one (a server), to run
+ * pending jobs now rather than at its next tick. Without one (a CLI), nothing happens.
+ */
+export function kickScoringJobs(db: Kysely<DB>): void {
+  runners.get(db)?.kick();
+}
+
 export class ScoringJobRunner {
   private running: Promise<void> | null = null;
   private again = false;
@@ -475,6 +518,7 @@ export class ScoringJobRunner {
   ) {}
 
   start(intervalMs = 30_000): void {
+    runners.set(this.db, this);
     this.timer = setInterval(() => this.kick(true), intervalMs);
     this.timer.unref();
     this.kick();
@@ -509,6 +553,7 @@ export class ScoringJobRunner {
 
   async close(): Promise<void> {
     this.stop.requested = true;
+    if (runners.get(this.db) === this) runners.delete(this.db);
     if (this.timer) clearInterval(this.timer);
     await this.idle();
   }

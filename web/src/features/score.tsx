@@ -1,9 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
-import type { Lead, ScoreExplanation } from '../api/types.ts';
+import type { Lead, ScoreExplanation, ScoringJob } from '../api/types.ts';
 import { TemperatureBadge } from '../components/Badges.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
-import { formatDateTime, formatNumber, titleCase } from '../lib/format.ts';
+import { formatDateTime, formatNumber, formatPercent, titleCase } from '../lib/format.ts';
 
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'empty';
@@ -107,5 +107,42 @@ export function ScoreCard({ lead }: { lead: Lead }) {
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** A rescoring job's progress, polled until it ends. */
+export function JobProgress({ jobId }: { jobId: number }) {
+  const job = useQuery({
+    queryKey: ['scoring-job', jobId],
+    queryFn: () => api<ScoringJob>(`/scoring/jobs/${jobId}`),
+    refetchInterval: (query) =>
+      query.state.data && ['completed', 'failed', 'superseded'].includes(query.state.data.status)
+        ? false
+        : 1000,
+  });
+  if (!job.data) return null;
+  const data = job.data;
+  return (
+    <div className="card job" role="status">
+      <strong>
+        Rescoring with version {data.model_version}: {titleCase(data.status)}
+      </strong>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Rescoring progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(data.progress * 100)}
+      >
+        <span style={{ width: `${data.progress * 100}%` }} />
+      </div>
+      <span className="small muted">
+        {formatNumber(data.processed)} of {formatNumber(data.total)} leads ({formatPercent(data.progress, 0)})
+        · {formatNumber(data.changed)} changed · {formatNumber(data.handed_off)} handed off ·{' '}
+        {formatNumber(data.needs_qualification)} need qualification
+        {data.error ? ` · ${data.error}` : ''}
+      </span>
+    </div>
   );
 }

@@ -8,6 +8,7 @@ import { KpiTile } from '../../components/KpiTile.tsx';
 import { PageHeader, usePageTitle } from '../../components/PageHeader.tsx';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../../components/States.tsx';
 import { ImportStatus } from '../../features/imports.tsx';
+import { JobProgress } from '../../features/score.tsx';
 import { downloadBlob } from '../../lib/csv.ts';
 import { DASH, formatDateTime, formatNumber, formatPercent } from '../../lib/format.ts';
 import { useCursorPaging } from '../../lib/url-state.ts';
@@ -176,6 +177,16 @@ export default function ImportPage() {
             rows={Object.entries(data.by_resource)}
             rowKey={(row) => row[0]}
           />
+        </section>
+      ) : null}
+      {data.scoring_job_id !== null ? (
+        <section className="card" aria-labelledby="rescoring-title">
+          <h2 id="rescoring-title">Scores</h2>
+          <p className="small muted">
+            The import changed what lead scores are made of, so every lead is rescored under the scoring
+            model; leads that reach the MQL score are handed to sales.
+          </p>
+          <JobProgress jobId={data.scoring_job_id} />
         </section>
       ) : null}
       {done ? <Rejections importId={data.id} count={data.rejected} /> : <p className="muted">{DASH}</p>}

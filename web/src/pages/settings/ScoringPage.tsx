@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client.ts';
-import type { SavedScoringModel, ScoringJob, ScoringModel, ScoringPreview } from '../../api/types.ts';
+import type { SavedScoringModel, ScoringModel, ScoringPreview } from '../../api/types.ts';
 import { useMe } from '../../app/auth.tsx';
 import { TemperatureBadge } from '../../components/Badges.tsx';
 import { type Column, DataTable } from '../../components/DataTable.tsx';
@@ -18,7 +18,8 @@ import {
   conditionValue,
   emptyCondition,
 } from '../../features/conditions.tsx';
-import { formatDateTime, formatNumber, formatPercent, titleCase } from '../../lib/format.ts';
+import { JobProgress } from '../../features/score.tsx';
+import { formatDateTime, formatNumber, titleCase } from '../../lib/format.ts';
 
 const TOUCHPOINT_TYPES = [
   'form_fill',
@@ -223,42 +224,6 @@ function Preview({ definition }: { definition: ReturnType<typeof definitionOf> }
         </>
       )}
     </section>
-  );
-}
-
-function JobProgress({ jobId }: { jobId: number }) {
-  const job = useQuery({
-    queryKey: ['scoring-job', jobId],
-    queryFn: () => api<ScoringJob>(`/scoring/jobs/${jobId}`),
-    refetchInterval: (query) =>
-      query.state.data && ['completed', 'failed', 'superseded'].includes(query.state.data.status)
-        ? false
-        : 1000,
-  });
-  if (!job.data) return null;
-  const data = job.data;
-  return (
-    <div className="card job" role="status">
-      <strong>
-        Rescoring with version {data.model_version}: {titleCase(data.status)}
-      </strong>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label="Rescoring progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={Math.round(data.progress * 100)}
-      >
-        <span style={{ width: `${data.progress * 100}%` }} />
-      </div>
-      <span className="small muted">
-        {formatNumber(data.processed)} of {formatNumber(data.total)} leads ({formatPercent(data.progress, 0)})
-        · {formatNumber(data.changed)} changed · {formatNumber(data.handed_off)} handed off ·{' '}
-        {formatNumber(data.needs_qualification)} need qualification
-        {data.error ? ` · ${data.error}` : ''}
-      </span>
-    </div>
   );
 }
 
