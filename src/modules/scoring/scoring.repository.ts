@@ -148,12 +148,39 @@ export function eligibleForMqlSql(): RawBuilder<boolean> {
   )))`;
 }
 
+/** Leads at or above the MQL score that may still become MQL by it, in id order. */
+export async function findEligibleLeadIdsAtOrAbove(
+  db: Kysely<DB>,
+  workspaceId: number,
+  mqlScore: number,
+): Promise<number[]> {
+  const result = await sql<{ id: number }>`
+    select l.id from leads l
+    where l.workspace_id = ${workspaceId} and l.score >= ${mqlScore}::int and ${eligibleForMqlSql()}
+    order by l.id`.execute(db);
+  return result.rows.map((row) => row.id);
+}
+
 /** Which leads a set-based scoring statement covers. */
 export type LeadScope = { kind: 'ids'; ids: readonly number[] } | { kind: 'all' };
 
 function scopeSql(scope: LeadScope, column: string): RawBuilder<boolean> {
   if (scope.kind === 'all') return sql<boolean>`true`;
   return sql<boolean>`${sql.ref(column)} = any(${[...scope.ids]}::int4[])`;
+}
+
+/**
+ * The workspace condition on leads alias `alias` for a scope. For a list of ids it compares
+ * `workspace_id + 0`, which no index serves and which the planner does not take for "one
+ * row": the ids decide the plan (primary-key lookups), also when the statistics do not
+ * know the workspace yet (a new workspace beside a large one, where `workspace_id = $1` is
+ * estimated at one row and the plan walks the workspace's index once per lead).
+ */
+function leadsWorkspaceSql(scope: LeadScope, workspaceId: number, alias: string): RawBuilder<boolean> {
+  const column = sql.ref(`${alias}.workspace_id`);
+  return scope.kind === 'ids'
+    ? sql<boolean>`${column} + 0 = ${workspaceId}`
+    : sql<boolean>`${column} = ${workspaceId}`;
 }
 
 /**
@@ -212,7 +239,8 @@ function engagementCtes(
   eng_rule as (
     select lead_id, idx, round(sum(points)::numeric) as points from eng_period group by lead_id, idx
   ),
-  eng as (
+  -- Materialized: computed once, whatever join the planner picks for it below.
+  eng as materialized (
     select lead_id, sum(points)::int as engagement from eng_rule group by lead_id
   )`;
 }
@@ -241,7 +269,7 @@ function scoredCtes(
     from leads l
     left join accounts a on a.id = l.account_id and a.workspace_id = l.workspace_id
     ${recompute ? sql`left join eng e on e.lead_id = l.id` : sql``}
-    where l.workspace_id = ${workspaceId} and ${scopeSql(scope, 'l.id')}
+    where ${leadsWorkspaceSql(scope, workspaceId, 'l')} and ${scopeSql(scope, 'l.id')}
   ),
   scored as (
     select s0.*, ${score} as score, ${temperatureSql(score, model.thresholds)} as temperature
@@ -266,7 +294,7 @@ export async function writeScores(
     update leads l
     set fit_score = s.fit, engagement_score = s.engagement, temperature = s.temperature, updated_at = ${now.toISOString()}::timestamptz
     from scored s
-    where l.workspace_id = ${workspaceId} and l.id = s.id
+    where ${leadsWorkspaceSql(scope, workspaceId, 'l')} and l.id = s.id
       and (l.fit_score <> s.fit or l.engagement_score <> s.engagement or l.temperature <> s.temperature)`.execute(
     db,
   );

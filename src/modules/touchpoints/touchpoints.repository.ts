@@ -19,7 +19,10 @@ export interface LeadRef {
 // the table once per key (a lateral subquery with limit 1 is always run per outer row), so
 // the plan stays an index lookup per key on both stores, statistics or not: without them
 // (PGlite is never auto-analyzed) PostgreSQL takes `workspace_id = $1` to select 0.5% of a
-// table and would otherwise hash-join against a scan of the whole workspace.
+// table and would otherwise hash-join against a scan of the whole workspace. Lookups by id
+// compare `workspace_id + 0`, which no index serves, so the primary key is the only path:
+// with statistics that do not know the workspace yet (a new workspace beside a large one),
+// PostgreSQL takes `workspace_id = $1` for one row and would walk the workspace's index.
 
 export async function findLeadRefsByIds(
   db: Kysely<DB>,
@@ -31,7 +34,7 @@ export async function findLeadRefsByIds(
     select l.* from unnest(${ids}::int4[]) as k(id)
     cross join lateral (
       select id, owner_id, external_id, email from leads
-      where id = k.id and workspace_id = ${workspaceId} limit 1
+      where id = k.id and workspace_id + 0 = ${workspaceId} limit 1
     ) l`.execute(db);
   return result.rows;
 }
@@ -83,7 +86,7 @@ export async function findCampaignRefsByIds(
     select c.* from unnest(${ids}::int4[]) as k(id)
     cross join lateral (
       select id, external_id, channel from campaigns
-      where id = k.id and workspace_id = ${workspaceId} limit 1
+      where id = k.id and workspace_id + 0 = ${workspaceId} limit 1
     ) c`.execute(db);
   return result.rows;
 }
@@ -113,7 +116,7 @@ export async function lockLeads(db: Kysely<DB>, workspaceId: number, leadIds: nu
   const result = await sql<{ id: number }>`
     select l.id from unnest(${leadIds}::int4[]) with ordinality as k(id, n)
     cross join lateral (
-      select id from leads where id = k.id and workspace_id = ${workspaceId} limit 1 for no key update
+      select id from leads where id = k.id and workspace_id + 0 = ${workspaceId} limit 1 for no key update
     ) l
     order by k.n`.execute(db);
   return result.rows.map((row) => row.id);
