@@ -148,19 +148,6 @@ export function eligibleForMqlSql(): RawBuilder<boolean> {
   )))`;
 }
 
-/** Leads at or above the MQL score that may still become MQL by it, in id order. */
-export async function findEligibleLeadIdsAtOrAbove(
-  db: Kysely<DB>,
-  workspaceId: number,
-  mqlScore: number,
-): Promise<number[]> {
-  const result = await sql<{ id: number }>`
-    select l.id from leads l
-    where l.workspace_id = ${workspaceId} and l.score >= ${mqlScore}::int and ${eligibleForMqlSql()}
-    order by l.id`.execute(db);
-  return result.rows.map((row) => row.id);
-}
-
 /** Which leads a set-based scoring statement covers. */
 export type LeadScope = { kind: 'ids'; ids: readonly number[] } | { kind: 'all' };
 

@@ -101,19 +101,18 @@ export async function saveModel(db: Kysely<DB>, caller: Caller, input: SaveModel
 
 /**
  * Installs a model on a workspace whose stages come from its own history (the demo company)
- * and scores every lead under it in one transaction: fit, engagement and temperature are
- * rewritten in one set-based statement, without a rescoring job. The model goes live at
- * `now`: leads whose history left them before MQL but whose score reaches the MQL threshold
- * are handed off then (or wait for qualification), exactly as the first rescore after any
- * save would do, so the workspace is not left in a state the next decay run would change.
- * Only for system callers (seeding), not the API.
+ * and scores every lead under it in place: fit, engagement and temperature are rewritten in
+ * one set-based statement, without a rescoring job and without handoffs, so the history
+ * stays as generated. Leads whose history left them before MQL but whose score reaches the
+ * threshold are handed off by the server's first decay rescore (within a minute of start),
+ * as after any save. Only for system callers (seeding), not the API.
  */
 export async function installModel(
   db: Kysely<DB>,
   caller: Caller,
   input: ModelInput,
   now: Date,
-): Promise<{ model: StoredModel; scored: number; handoffs: HandoffOutcome }> {
+): Promise<{ model: StoredModel; scored: number }> {
   if (caller.role !== 'system') {
     throw new AppError('FORBIDDEN', 'Installing a model without a rescoring job is for seeding only');
   }
@@ -128,14 +127,7 @@ export async function installModel(
       null,
     );
     const scored = await repository.writeScores(trx, caller.workspaceId, definition, { kind: 'all' }, now);
-    const over = await repository.findEligibleLeadIdsAtOrAbove(
-      trx,
-      caller.workspaceId,
-      definition.thresholds.mql,
-    );
-    await repository.lockLeads(trx, caller.workspaceId, over);
-    const handoffs = await evaluateHandoffs(trx, caller.workspaceId, over, definition, now);
-    return { model, scored, handoffs };
+    return { model, scored };
   });
 }
 
