@@ -50,7 +50,14 @@ export function redactUrl(url: string): string {
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      // JIT compilation off for Tandem's sessions: PostgreSQL decides on it from cost
+      // estimates, which reports over a few hundred thousand rows exceed, and compiling then
+      // takes longer than running the query (375 ms of JIT for a 160 ms SLA report query).
+      options: '-c jit=off',
+    });
     pool.on('error', (error) => {
       // An idle client losing its connection must not crash the process; the next query reconnects.
       console.error('PostgreSQL pool error:', error.message);

@@ -8,6 +8,7 @@ import * as sla from './0460_sla.ts';
 import * as feedback from './0470_feedback.ts';
 import * as attributionRollups from './0600_attribution_rollups.ts';
 import * as planning from './0650_planning.ts';
+import * as handoffResponse from './0660_handoff_response.ts';
 
 // Ordered by name; a new migration gets the next number and one line here.
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0470_feedback': feedback,
   '0600_attribution_rollups': attributionRollups,
   '0650_planning': planning,
+  '0660_handoff_response': handoffResponse,
 };

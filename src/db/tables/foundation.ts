@@ -181,6 +181,10 @@ export interface LeadsTable {
   customer_at: NullableTimestamp;
   recycled_at: NullableTimestamp;
   disqualified_at: NullableTimestamp;
+  /** Kept by triggers (migration 0660): the first call, email or meeting at or after the handoff. */
+  first_response_at: ColumnType<Date | null, never, never>;
+  /** Kept by triggers (migration 0660): calls, emails and meetings in the 7 days from the handoff. */
+  first_week_attempts: ColumnType<number | null, never, never>;
 }
 
 export interface LifecycleEventsTable {

@@ -48,10 +48,9 @@ export interface SpeedFigures {
  * Speed to lead of several windows in one pass, by the speed-to-lead report's definition
  * (handoffsCte): a handoff is the later of reaching MQL and being assigned, for every lead
  * that reached MQL except those still waiting unassigned at MQL; the answer is the first
- * call, email or meeting on the lead at or after it. The report also resolves each
- * handoff's owner and business hours, which the scorecard does not need; here the first
- * answers are joined as a set, bounded below by the earliest handoff, rather than looked
- * up lead by lead (a tenth of the cost on the embedded store).
+ * call, email or meeting on the lead at or after it, kept on the lead (first_response_at,
+ * migration 0660). The report also resolves each handoff's owner and business hours, which
+ * the scorecard does not need.
  */
 export async function speedFigures(
   db: Kysely<DB>,
@@ -74,24 +73,13 @@ export async function speedFigures(
   ]);
   const result = await withReportSettings(db, (trx) =>
     sql<Record<string, number | null>>`
-      with h as (
-        select l.id, ${handoff} as handoff_at
+      with x as (
+        select ${handoff} as handoff_at,
+               (extract(epoch from (l.first_response_at - ${handoff})) / 3600.0)::float8 as hours
         from leads l
         where l.workspace_id = ${workspaceId} and l.mql_at is not null
           and not (l.stage = 'mql' and l.owner_id is null)
           and (${inAny})
-      ),
-      answered as (
-        select h.id, min(a.occurred_at) as first_at
-        from h
-        join activities a on a.workspace_id = ${workspaceId} and a.lead_id = h.id
-          and a.type in ('call', 'email', 'meeting')
-          and a.occurred_at >= h.handoff_at and a.occurred_at >= (select min(handoff_at) from h)
-        group by h.id
-      ),
-      x as (
-        select h.handoff_at, (extract(epoch from (answered.first_at - h.handoff_at)) / 3600.0)::float8 as hours
-        from h left join answered on answered.id = h.id
       )
       select ${sql.join(columns)} from x`.execute(trx),
   );

@@ -50,7 +50,7 @@ export async function getSlaReport(db: Kysely<DB>, caller: Caller, query: SlaRep
   const window = { from, to, period: query.period };
   const [marketing, sales, events, commitments] = await Promise.all([
     repository.marketingPeriodRows(db, caller.workspaceId, window),
-    repository.salesPeriodRows(db, caller.workspaceId, window, handoffsCte(caller.workspaceId, from, to)),
+    repository.salesPeriodRows(db, window, handoffsCte(caller.workspaceId, from, to)),
     repository.eventPeriodRows(db, caller.workspaceId, window),
     repository.findCommitments(db, caller.workspaceId),
   ]);

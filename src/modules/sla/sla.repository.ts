@@ -532,7 +532,6 @@ export interface SalesPeriodRow {
  */
 export async function salesPeriodRows(
   db: Kysely<DB>,
-  workspaceId: number,
   window: { from: Date; to: Date; period: ReportPeriod },
   handoffs: RawBuilder<unknown>,
 ): Promise<SalesPeriodRow[]> {
@@ -543,14 +542,8 @@ export async function salesPeriodRows(
       select to_char(date_trunc(${window.period}, h.handoff_at at time zone 'UTC'), 'YYYY-MM-DD') as period_start,
              h.owner_id,
              (extract(epoch from (h.first_at - h.handoff_at)) / 3600.0)::float8 as hours,
-             attempts.n as attempts
+             h.attempts
       from handoffs h
-      left join lateral (
-        select count(*) as n from activities a
-        where a.workspace_id = ${workspaceId} and a.lead_id = h.lead_id
-          and a.type in ('call', 'email', 'meeting')
-          and a.occurred_at >= h.handoff_at and a.occurred_at < h.handoff_at + interval '7 days'
-      ) attempts on true
     )
     select period_start, owner_id, grouping(owner_id) as is_total,
            count(*) as handed_off,
