@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       name: 'bench',
       userId: adminId,
     });
-    const app = await buildApp({ database, logger: false });
+    const app = await buildApp({ database, logger: false, backgroundWork: false });
     await app.ready();
     const context: BenchContext = {
       store: database.kind === 'postgres' ? 'postgres' : 'embedded',

@@ -121,7 +121,7 @@ export const demoCompanyStep: BenchStep = {
     });
     context.fixtures = fixtures;
     context.headers = { authorization: `Bearer ${token}` };
-    context.app = await buildApp({ database: context.database, logger: false });
+    context.app = await buildApp({ database: context.database, logger: false, backgroundWork: false });
     await context.app.ready();
     return [
       {

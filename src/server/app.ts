@@ -20,6 +20,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Directory of the built web app; served at / when it exists. */
   webDir?: string | undefined;
+  /**
+   * Run background work on timers (rescoring jobs and decay; default true). The benchmark
+   * turns it off so that latency figures measure requests alone; a job queued by a request
+   * (a model saved, an import) still starts at once.
+   */
+  backgroundWork?: boolean;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -38,6 +44,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.setErrorHandler(handleError);
   app.decorate('db', options.database.db);
   app.decorate('database', options.database);
+  app.decorate('backgroundWork', options.backgroundWork ?? true);
   app.decorateRequest('actor', undefined as never);
 
   await app.register(fastifyCookie);

@@ -23,6 +23,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<DB>;
     database: Database;
+    /** Whether this app runs background work on its own timers (the scoring job runner). */
+    backgroundWork: boolean;
   }
   interface FastifyRequest {
     /** Set by the auth hook on every non-public route. */

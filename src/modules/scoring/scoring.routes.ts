@@ -49,7 +49,9 @@ const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 export function registerScoringRoutes(api: App): void {
   const runner = new scoringService.ScoringJobRunner(api.db, { log: api.log });
-  api.addHook('onReady', async () => runner.start());
+  api.addHook('onReady', async () => {
+    if (api.backgroundWork) runner.start();
+  });
   api.addHook('onClose', async () => runner.close());
 
   api.get(

@@ -516,10 +516,12 @@ export class ScoringJobRunner {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly options: Omit<JobRunOptions, 'stop'> = {},
-  ) {}
+  ) {
+    runners.set(db, this);
+  }
 
+  /** Runs pending jobs now, then on a timer (jobs other instances left, decay rescoring). */
   start(intervalMs = 30_000): void {
-    runners.set(this.db, this);
     this.timer = setInterval(() => this.kick(true), intervalMs);
     this.timer.unref();
     this.kick();
