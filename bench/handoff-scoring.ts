@@ -25,11 +25,7 @@ import { systemCaller } from '../src/modules/auth/auth.ts';
 import { saveQualificationFields } from '../src/modules/qualification/qualification.service.ts';
 import { saveRules } from '../src/modules/routing/routing.service.ts';
 import * as scoringRepository from '../src/modules/scoring/scoring.repository.ts';
-import {
-  previewModel,
-  runScoringJobs,
-  saveModel,
-} from '../src/modules/scoring/scoring.service.ts';
+import { previewModel, runScoringJobs, saveModel } from '../src/modules/scoring/scoring.service.ts';
 import { createTouchpoint, ingestTouchpoints } from '../src/modules/touchpoints/touchpoints.service.ts';
 import { ensureWorkspace } from '../src/modules/workspaces/workspaces.service.ts';
 import type { BenchContext, BenchResult, BenchStep, StoreName } from './harness.ts';
