@@ -155,7 +155,12 @@ export async function speedToLeadRows(
   const groupOutput = by ? sql`group_id, group_key` : sql`null::int as group_id, null::text as group_key`;
 
   const result = await reportTransaction(db, (trx) =>
-    sql<SpeedToLeadRow>`
+    sql<
+      Omit<SpeedToLeadRow, 'median_hours' | 'p90_hours' | 'business_median_hours' | 'business_p90_hours'> & {
+        hours_pct: (number | null)[] | null;
+        business_pct: (number | null)[] | null;
+      }
+    >`
     with handoffs as (${handoffsCte(workspaceId, options.from, options.to)})
     ${businessCtes},
     breaches as (
@@ -180,15 +185,13 @@ export async function speedToLeadRows(
            ${groupOutput},
            count(*) as leads,
            count(hours) as responded,
-           percentile_cont(0.5) within group (order by hours) as median_hours,
-           percentile_cont(0.9) within group (order by hours) as p90_hours,
+           percentile_cont(array[0.5, 0.9]::float8[]) within group (order by hours) as hours_pct,
            count(*) filter (where hours <= 1) as within_1h,
            count(*) filter (where hours <= 24) as within_24h,
            count(*) filter (where hours > 24) as over_24h,
            count(*) filter (where hours is null) as never,
            coalesce(sum(breaches), 0) as breaches,
-           percentile_cont(0.5) within group (order by business_hours) as business_median_hours,
-           percentile_cont(0.9) within group (order by business_hours) as business_p90_hours,
+           percentile_cont(array[0.5, 0.9]::float8[]) within group (order by business_hours) as business_pct,
            count(*) filter (where business_hours <= 1) as business_within_1h,
            count(*) filter (where business_hours <= 24) as business_within_24h,
            count(*) filter (where business_hours > 24) as business_over_24h
@@ -196,8 +199,13 @@ export async function speedToLeadRows(
     ${grouping}
     order by is_total desc, count(*) desc, group_key`.execute(trx),
   );
-  return result.rows.map((row) => ({
+  return result.rows.map(({ hours_pct, business_pct, ...row }) => ({
     ...row,
+    // Both percentiles of a column from one sort.
+    median_hours: hours_pct?.[0] ?? null,
+    p90_hours: hours_pct?.[1] ?? null,
+    business_median_hours: business_pct?.[0] ?? null,
+    business_p90_hours: business_pct?.[1] ?? null,
     is_total: Number(row.is_total),
     leads: Number(row.leads),
     responded: Number(row.responded),
