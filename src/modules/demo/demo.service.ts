@@ -324,6 +324,8 @@ export async function generateDemo(
   await demoRepository.analyzeTables(db, ANALYZED_TABLES);
   const settingsContext: DemoContext = { ...result.context, db };
   for (const step of steps) if (step.phase === 'settings') await step.run(settingsContext);
+  // The settings rewrote every lead's score: vacuum last, for the reports' index-only scans.
+  await demoRepository.vacuumTables(db, ANALYZED_TABLES);
   return {
     workspace: { id: result.workspace.id, slug: result.workspace.slug, name: result.workspace.name },
     size: size.name,
