@@ -9,6 +9,7 @@ import * as feedback from './0470_feedback.ts';
 import * as attributionRollups from './0600_attribution_rollups.ts';
 import * as planning from './0650_planning.ts';
 import * as handoffResponse from './0660_handoff_response.ts';
+import * as reportIndexes from './0700_report_indexes.ts';
 
 // Ordered by name; a new migration gets the next number and one line here.
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0600_attribution_rollups': attributionRollups,
   '0650_planning': planning,
   '0660_handoff_response': handoffResponse,
+  '0700_report_indexes': reportIndexes,
 };

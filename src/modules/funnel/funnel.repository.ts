@@ -70,6 +70,21 @@ export function anyStampIn(
   )})`;
 }
 
+/** Every stamp of a lead, in the order of the key of the index `leads_workspace_latest_stamp`. */
+const LEAD_STAMPS = [...REPORT_STAGES.map((stage) => STAMP[stage]), 'recycled_at', 'disqualified_at'];
+
+/**
+ * `greatest(every stamp of the lead) >= from`: implied by any stamp falling in a window that
+ * starts at `from`, so adding it to `anyStampIn` changes no result. It is the key of the
+ * covering index `leads_workspace_latest_stamp` (0700_report_indexes): the leads of a recent
+ * window then come from one range of that index, read without visiting the table, instead of
+ * a bitmap OR over the stamps' partial indexes that reads most of the table's pages.
+ */
+export function latestStampFrom(from: Date, alias = 'l'): RawBuilder<boolean> {
+  const stamps = LEAD_STAMPS.map((column) => sql.ref(`${alias}.${column}`));
+  return sql`greatest(${sql.join(stamps)}) >= ${from}::timestamptz`;
+}
+
 /** The SQL for the segment of a lead: custom_fields.segment, else the size band from employees. */
 export function leadSegment(alias = 'l'): RawBuilder<string | null> {
   const employees = sql.ref(`${alias}.employees`);
@@ -77,33 +92,51 @@ export function leadSegment(alias = 'l'): RawBuilder<string | null> {
 }
 
 interface DimensionSql {
-  key: RawBuilder<string | null>;
-  label: RawBuilder<string | null>;
+  /** The group of a lead (table alias `l`), in its own type (ids stay integers until the output). */
+  key: RawBuilder<unknown>;
+  /** Tables the key needs, joined to `leads l`. */
   joins: RawBuilder<unknown>;
+  /**
+   * The label of a group, from its key (column `g.group_key`): looked up once per group
+   * after grouping rather than joined to every lead and carried through the sort.
+   */
+  label: (workspaceId: number) => RawBuilder<string | null>;
 }
 
 function dimensionSql(by: FunnelDimension | undefined): DimensionSql {
   const campaignJoin = sql`left join campaigns c on c.workspace_id = l.workspace_id and c.id = l.first_campaign_id`;
   const ownerJoin = sql`left join users u on u.workspace_id = l.workspace_id and u.id = l.owner_id`;
+  const itself = () => sql<string | null>`g.group_key`;
   switch (by) {
     case undefined:
-      return { key: sql`null::text`, label: sql`null::text`, joins: sql`` };
+      return { key: sql`null::text`, joins: sql``, label: () => sql`null::text` };
     case 'source':
-      return { key: sql`l.source`, label: sql`l.source`, joins: sql`` };
+      return { key: sql`l.source`, joins: sql``, label: itself };
     case 'campaign':
-      return { key: sql`l.first_campaign_id::text`, label: sql`c.name`, joins: campaignJoin };
+      return {
+        key: sql`l.first_campaign_id`,
+        joins: sql``,
+        label: (workspaceId) =>
+          sql`(select c.name from campaigns c where c.workspace_id = ${workspaceId} and c.id = g.group_key)`,
+      };
     case 'channel':
-      return { key: sql`c.channel`, label: sql`c.channel`, joins: campaignJoin };
+      return { key: sql`c.channel`, joins: campaignJoin, label: itself };
     case 'owner':
-      return { key: sql`l.owner_id::text`, label: sql`u.name`, joins: ownerJoin };
+      return {
+        key: sql`l.owner_id`,
+        joins: sql``,
+        label: (workspaceId) =>
+          sql`(select u.name from users u where u.workspace_id = ${workspaceId} and u.id = g.group_key)`,
+      };
     case 'team':
       return {
-        key: sql`u.team_id::text`,
-        label: sql`t.name`,
-        joins: sql`${ownerJoin} left join teams t on t.workspace_id = l.workspace_id and t.id = u.team_id`,
+        key: sql`u.team_id`,
+        joins: ownerJoin,
+        label: (workspaceId) =>
+          sql`(select t.name from teams t where t.workspace_id = ${workspaceId} and t.id = g.group_key)`,
       };
     case 'segment':
-      return { key: leadSegment('l'), label: leadSegment('l'), joins: sql`` };
+      return { key: leadSegment('l'), joins: sql``, label: itself };
     default: {
       const unreachable: never = by;
       return unreachable;
@@ -118,12 +151,11 @@ function inWindow(column: RawBuilder<unknown>, scope: FunnelScope): RawBuilder<b
 /**
  * The leads a view covers, as a condition on `leads l`. Cohort: leads created in the window.
  * Period: leads that first reached a stage, or were first recycled or disqualified, in the
- * window: one bitmap OR over the stamps' partial indexes.
+ * window (read from the covering index on the latest stamp, see latestStampFrom).
  */
 function scopedLeads(scope: FunnelScope): RawBuilder<unknown> {
   if (scope.view === 'cohort') return sql`and ${inWindow(sql`l.created_at`, scope)}`;
-  const columns = [...REPORT_STAGES.map((stage) => STAMP[stage]), 'recycled_at', 'disqualified_at'];
-  return sql`and ${anyStampIn(columns, scope.from, scope.to)}`;
+  return sql`and ${latestStampFrom(scope.from)} and ${anyStampIn(LEAD_STAMPS, scope.from, scope.to)}`;
 }
 
 function currentStageReached(): RawBuilder<Date | null> {
@@ -139,7 +171,9 @@ function currentStageReached(): RawBuilder<Date | null> {
  * sales activity since.
  * The lookup of a recycled lead's return sits behind a CASE guard (it runs for those few
  * leads only), rejections are joined as a set (a rejection leaves mql or sal, so it comes
- * after the view's earliest MQL), and so are sales activities (`worked`:
+ * after the view's earliest MQL, which bounds them by time: the covering index
+ * `lifecycle_events_handoff_rejections` yields them without visiting the table; the left join
+ * to the view's leads keeps those of its leads), and so are sales activities (`worked`:
  * handed-off leads with an activity since; the earliest handoff of the view bounds the
  * activities by time, so the planner can read them by their time index instead of probing
  * lead by lead). A drill-down asks only for the lookups its metric needs (`needs`); the
@@ -163,25 +197,25 @@ function funnelRows(
   return sql`
     f as (
       select l.id, l.stage, l.created_at, l.recycled_at, l.disqualified_at,
-        ${dimension.key} as key, ${dimension.label} as label,
+        ${dimension.key} as key,
         ${sql.join(reached)}
       from leads l
       ${dimension.joins}
       where l.workspace_id = ${workspaceId} ${scoped} ${afterId !== undefined ? sql`and l.id > ${afterId}` : sql``}
     ),
+    first_mql as (select min(r_mql) as at from f),
     worked as (
       select f.id from f
       join activities a on a.workspace_id = ${workspaceId} and a.lead_id = f.id
-        and a.occurred_at >= f.r_mql and a.occurred_at >= (select min(r_mql) from f)
+        and a.occurred_at >= f.r_mql and a.occurred_at >= (select at from first_mql)
       where ${needs.worked ? sql`f.r_mql < ${followUpCutoff}::timestamptz and f.r_sal is null` : sql`false`}
       group by f.id
     ),
     rejected as (
       select e.lead_id, min(e.occurred_at) as rejected_at
       from lifecycle_events e
-      join f on f.id = e.lead_id
       where ${needs.rejected ? sql`true` : sql`false`} and e.workspace_id = ${workspaceId} and e.from_stage in ('mql', 'sal')
-        and e.to_stage in ('recycled', 'disqualified') and e.occurred_at >= (select min(r_mql) from f)
+        and e.to_stage in ('recycled', 'disqualified') and e.occurred_at >= (select at from first_mql)
       group by e.lead_id
     ),
     b as (
@@ -240,6 +274,7 @@ function metricCondition(
 export interface FunnelAggregateRow {
   is_total: boolean;
   key: string | null;
+  /** The group's name; null for the total row. */
   label: string | null;
   reached: Record<ReportStage, number>;
   /** Median and 75th percentile of days spent in each stage before the next one. */
@@ -283,17 +318,23 @@ export async function aggregateFunnel(
       sql`count(*) filter (where ${metricCondition(scope, metric, undefined)})::int as ${sql.ref(metric)}`,
     );
   }
+  // The total row has no label (the service names it).
   const grouping = scope.by
-    ? sql`grouping(b.key) = 1 as is_total, b.key, max(b.label) as label`
-    : sql`true as is_total, null::text as key, null::text as label`;
+    ? sql`grouping(b.key) = 1 as is_total, b.key as group_key`
+    : sql`true as is_total, null::text as group_key`;
   const groupBy = scope.by ? sql`group by grouping sets ((b.key), ())` : sql``;
+  const label = dimensionSql(scope.by).label(workspaceId);
   const result = await withReportSettings(db, (trx) =>
     sql<Record<string, unknown>>`
-      with ${funnelRows(workspaceId, scope)}
-      select ${grouping}, ${sql.join(selections)}
-      from b
-      ${groupBy}
-      order by 1 desc, 2 nulls last`.execute(trx),
+      with ${funnelRows(workspaceId, scope)},
+      g as (
+        select ${grouping}, ${sql.join(selections)}
+        from b
+        ${groupBy}
+      )
+      select g.*, g.group_key::text as key, case when g.is_total then null else ${label} end as label
+      from g
+      order by g.is_total desc, g.group_key::text nulls last`.execute(trx),
   );
   return result.rows.map((row) => {
     const reached = {} as Record<ReportStage, number>;
@@ -345,7 +386,7 @@ export async function findFunnelRecords(
     scope.by && filter.key !== undefined
       ? filter.key === null
         ? sql`and b.key is null`
-        : sql`and b.key = ${filter.key}`
+        : sql`and b.key::text = ${filter.key}`
       : sql``;
   const result = await withReportSettings(db, (trx) =>
     sql<Selectable<LeadsTable>>`

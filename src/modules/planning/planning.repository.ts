@@ -2,7 +2,7 @@ import { type Insertable, type Kysely, type Selectable, sql, type Updateable } f
 import type { DB } from '../../db/schema.ts';
 import type { GoalsTable, PlansTable } from '../../db/tables/planning.ts';
 import { AppError, isUniqueViolation } from '../../shared/errors.ts';
-import { anyStampIn, reachedAt, withReportSettings } from '../funnel/funnel.repository.ts';
+import { anyStampIn, latestStampFrom, reachedAt, withReportSettings } from '../funnel/funnel.repository.ts';
 import type { PlanStage, StageWaitName } from './planning.ts';
 
 export type GoalRow = Selectable<GoalsTable>;
@@ -213,7 +213,10 @@ const NEXT: Record<Exclude<StageWaitName, 'opportunity'>, 'mql' | 'sal' | 'sql' 
  * Cohort conversion between consecutive lead stages over a history window: of the leads
  * that reached stage X inside [from, to), how many reached X+1 at any time since, and the
  * median days it took. "Reached" follows the funnel rule (a later stage counts as having
- * passed the earlier ones).
+ * passed the earlier ones). The leads come from the covering index on their latest stamp
+ * (latestStampFrom); `offset 0` keeps `h` a subquery, so each reached-at moment is computed
+ * once per lead: inlined, its least() would be evaluated again in every aggregate and filter
+ * that names it (a third of the query's time over a year of leads).
  */
 export async function leadStageHistory(
   db: Kysely<DB>,
@@ -244,7 +247,8 @@ export async function leadStageHistory(
     with h as (
       select ${sql.join(reachedColumns)}, ${sql.join(own)}
       from leads l
-      where l.workspace_id = ${workspaceId} and ${anyStampIn(LEAD_STAMPS, from, to)}
+      where l.workspace_id = ${workspaceId} and ${latestStampFrom(from)} and ${anyStampIn(LEAD_STAMPS, from, to)}
+      offset 0
     )
     select ${sql.join(selections)} from h`.execute(trx),
   );
