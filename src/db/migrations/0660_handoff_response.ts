@@ -82,6 +82,10 @@ create trigger activities_handoff_response_update after update on activities
 create trigger activities_handoff_response_delete after delete on activities
   referencing old table as old_rows for each statement execute function activities_handoff_response();
 
+-- The rep who last had a lead that went back to marketing: its latest decision, in order.
+create index lead_feedback_lead_latest on lead_feedback (workspace_id, lead_id, decided_at desc, id desc)
+  include (owner_id) where owner_id is not null;
+
 create index leads_handoffs on leads (workspace_id, (greatest(mql_at, assigned_at)))
   include (id, owner_id, stage, source, mql_at, assigned_at, first_response_at, first_week_attempts)
   where mql_at is not null;
