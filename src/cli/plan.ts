@@ -213,7 +213,7 @@ export function registerPlanCommand(program: Command): void {
     )
     .option(
       '--history-to <date>',
-      'history window end, exclusive (default: the period start, or today if earlier)',
+      'history window end, exclusive (default: the period start, or the first day of this month if earlier)',
     )
     .option('--deal-size <amount>', 'average won deal size (overrides the file and history)')
     .option('--win-rate <rate>', 'opportunity -> won rate, 0..1')

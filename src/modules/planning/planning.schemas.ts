@@ -131,7 +131,9 @@ export const createPlanBody = z
     history_to: z.iso
       .date()
       .optional()
-      .describe('History window end, exclusive (default: the period start, or today if earlier)'),
+      .describe(
+        'History window end, exclusive (default: the period start, or the first day of the current month if earlier)',
+      ),
     ...planAssumptionFields,
     save: z.boolean().default(false).describe('Save the plan (for plan vs actual)'),
   })

@@ -81,10 +81,15 @@ function formatShare(value: number): string {
   return `${Math.round(value * 10_000) / 100}%`;
 }
 
-/** Default history: the 12 months before the period starts (or before today, if the period started already). */
+/**
+ * Default history: the 12 whole months before the period starts, or before the current
+ * month when the period starts in it or later. Whole months: a cohort of a month cut short
+ * today has not had its time to convert, and month-aligned windows read the campaign
+ * report's monthly rollups instead of apportioning part of a month lead by lead.
+ */
 function historyWindow(input: CreatePlanInput, period: Period, now: Date): { from: string; to: string } {
-  const today = toDateString(now);
-  const to = input.history_to ?? (period.start.localeCompare(today) < 0 ? period.start : today);
+  const monthStart = `${toDateString(now).slice(0, 7)}-01`;
+  const to = input.history_to ?? (period.start.localeCompare(monthStart) < 0 ? period.start : monthStart);
   const from = input.history_from ?? addMonths(to, -12);
   if (from >= to) {
     throw new AppError('VALIDATION_FAILED', `history_from: ${from} is not before history_to ${to}`, {
