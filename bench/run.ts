@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --profile s|m|l] [--store all|embedded|postgres] [--runs N] [--import-rows N]`
+ * `npm run bench [-- --profile s|m|l] [--store all|embedded|postgres] [--runs N] [--import-rows N] [--only TEXT]`
  *
  * Builds the demo company of a profile (default m) on the embedded store (PGlite in a
  * temporary directory) and on PostgreSQL (DATABASE_URL, or postgres://postgres@127.0.0.1:5432/postgres,
@@ -96,8 +96,14 @@ async function main(): Promise<void> {
       'import-rows': { type: 'string', default: '1000000' },
       seed: { type: 'string', default: '1' },
       today: { type: 'string' },
+      // Only the steps whose name contains this text (the demo company is always built).
+      only: { type: 'string' },
     },
   });
+  const only = values.only?.toLowerCase();
+  const steps = BENCH_STEPS.filter(
+    (step, index) => index === 0 || only === undefined || step.name.toLowerCase().includes(only),
+  );
   const stores: StoreName[] =
     values.store === 'all'
       ? ['embedded', 'postgres']
@@ -129,7 +135,7 @@ async function main(): Promise<void> {
       log: (message) => log(`${store}: ${message}`),
     };
     try {
-      for (const step of BENCH_STEPS) {
+      for (const step of steps) {
         log(`${store}: ${step.name}`);
         const stepResults = await step.run(context);
         for (const result of stepResults) {

@@ -124,20 +124,23 @@ export async function speedToLeadRows(
   options: { from: Date | null; to: Date; by: SpeedToLeadGrouping | null; calendar: BusinessCalendar | null },
 ): Promise<SpeedToLeadRow[]> {
   const { calendar, by } = options;
+  // Owners and teams are grouped by id; their names are looked up once per group afterwards
+  // instead of being joined to every handoff and sorted along.
   const groupColumns =
     by === 'owner'
-      ? sql`u.id as group_id, u.email as group_key`
+      ? sql`h.owner_id as group_id, null::text as group_key`
       : by === 'team'
-        ? sql`t.id as group_id, t.name as group_key`
+        ? sql`u.team_id as group_id, null::text as group_key`
         : by === 'source'
           ? sql`null::int as group_id, h.source as group_key`
           : sql`null::int as group_id, null::text as group_key`;
-  const groupJoins =
+  const groupJoins = by === 'team' ? sql`left join users u on u.id = h.owner_id` : sql``;
+  const groupLabel =
     by === 'owner'
-      ? sql`left join users u on u.id = h.owner_id`
+      ? sql`(select u.email from users u where u.id = r.group_id)`
       : by === 'team'
-        ? sql`left join users u on u.id = h.owner_id left join teams t on t.id = u.team_id`
-        : sql``;
+        ? sql`(select t.name from teams t where t.id = r.group_id)`
+        : sql`r.group_key`;
   const businessCtes = calendar
     ? sql`, bounds as (select min(handoff_at) as lo, max(coalesce(first_at, handoff_at)) as hi from handoffs),
          cal as (${calendarCte(calendar)})`
@@ -181,6 +184,10 @@ export async function speedToLeadRows(
       ${businessJoins}
       left join breaches b on b.lead_id = h.lead_id
     )
+    select r.is_total, r.group_id, ${groupLabel} as group_key, r.leads, r.responded, r.hours_pct,
+           r.within_1h, r.within_24h, r.over_24h, r.never, r.breaches, r.business_pct,
+           r.business_within_1h, r.business_within_24h, r.business_over_24h
+    from (
     select ${isTotal} as is_total,
            ${groupOutput},
            count(*) as leads,
@@ -197,7 +204,8 @@ export async function speedToLeadRows(
            count(*) filter (where business_hours > 24) as business_over_24h
     from measured
     ${grouping}
-    order by is_total desc, count(*) desc, group_key`.execute(trx),
+    ) r
+    order by r.is_total desc, r.leads desc, 3`.execute(trx),
   );
   return result.rows.map(({ hours_pct, business_pct, ...row }) => ({
     ...row,
