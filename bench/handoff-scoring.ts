@@ -224,7 +224,7 @@ export const ingestWithScoringStep: BenchStep = {
         rows,
         seconds,
         rowsPerSecond: rows / seconds,
-        target: '≥ 5,000 touchpoints/s (PostgreSQL)',
+        ...(context.store === 'postgres' ? { target: '≥ 5,000 touchpoints/s' } : {}),
         met: context.store === 'postgres' ? rows / seconds >= 5000 : undefined,
         note: `slowest batch ${Math.round(Math.min(...rates))}/s; ${mqlAfter - mqlBefore} leads became MQL and were routed`,
       });
