@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
 import type { Lead, ScoreExplanation, ScoringJob } from '../api/types.ts';
 import { TemperatureBadge } from '../components/Badges.tsx';
+import { ProgressBar } from '../components/ProgressBar.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { formatDateTime, formatNumber, formatPercent, titleCase } from '../lib/format.ts';
 
@@ -127,16 +128,7 @@ export function JobProgress({ jobId }: { jobId: number }) {
       <strong>
         Rescoring with version {data.model_version}: {titleCase(data.status)}
       </strong>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label="Rescoring progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={Math.round(data.progress * 100)}
-      >
-        <span style={{ width: `${data.progress * 100}%` }} />
-      </div>
+      <ProgressBar label="Rescoring progress" fraction={data.progress} />
       <span className="small muted">
         {formatNumber(data.processed)} of {formatNumber(data.total)} leads ({formatPercent(data.progress, 0)})
         · {formatNumber(data.changed)} changed · {formatNumber(data.handed_off)} handed off ·{' '}

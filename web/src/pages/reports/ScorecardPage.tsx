@@ -11,6 +11,7 @@ import type { Column } from '../../components/DataTable.tsx';
 import { KpiTile } from '../../components/KpiTile.tsx';
 import { PageHeader, usePageTitle } from '../../components/PageHeader.tsx';
 import { PeriodField } from '../../components/PeriodField.tsx';
+import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
 import {
   formatByUnit,
@@ -83,16 +84,7 @@ function GoalProgress({ scorecard }: { scorecard: Scorecard }) {
         <span className="muted">of {formatMoney(scorecard.goal.revenue)}</span>
         <strong>{formatPercent(progress)}</strong>
       </div>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label="Goal progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={Math.round(Math.min(progress, 1) * 100)}
-      >
-        <span style={{ width: `${Math.min(progress, 1) * 100}%` }} />
-      </div>
+      <ProgressBar label="Goal progress" fraction={progress} />
       <p className="muted small">
         Marketing-sourced target {formatMoney(scorecard.goal.marketing_sourced_revenue)} (
         {formatPercent(scorecard.goal.marketing_share)}), sales-sourced{' '}

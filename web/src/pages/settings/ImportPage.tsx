@@ -6,6 +6,7 @@ import type { Import, ImportRejection } from '../../api/types.ts';
 import { type Column, DataTable, Pager } from '../../components/DataTable.tsx';
 import { KpiTile } from '../../components/KpiTile.tsx';
 import { PageHeader, usePageTitle } from '../../components/PageHeader.tsx';
+import { ProgressBar } from '../../components/ProgressBar.tsx';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../../components/States.tsx';
 import { ImportStatus } from '../../features/imports.tsx';
 import { JobProgress } from '../../features/score.tsx';
@@ -127,16 +128,7 @@ export default function ImportPage() {
       </PageHeader>
       <section className="card" aria-labelledby="progress-title">
         <h2 id="progress-title">Progress</h2>
-        <div
-          className="progress"
-          role="progressbar"
-          aria-label="Import progress"
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={Math.round((data.progress ?? (done ? 1 : 0)) * 100)}
-        >
-          <span style={{ width: `${(data.progress ?? (done ? 1 : 0)) * 100}%` }} />
-        </div>
+        <ProgressBar label="Import progress" fraction={data.progress ?? (done ? 1 : 0)} />
         <p className="small muted" role="status">
           {formatNumber(data.rows_read)} of {data.rows_total === null ? 'the' : formatNumber(data.rows_total)}{' '}
           rows read ({formatPercent(data.progress, 0)})
