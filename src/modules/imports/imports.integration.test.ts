@@ -700,3 +700,28 @@ describe('scores after an import', () => {
     expect(activities.scoringJobId).toBeUndefined();
   });
 });
+
+describe('statistics after a bulk import', () => {
+  // The planner must know a new workspace's rows once an import has written them: PostgreSQL
+  // and PGlite keep the most common values of leads.workspace_id in pg_stats after ANALYZE.
+  async function knownWorkspaces(): Promise<string> {
+    const result = await sql<{ values: string | null }>`
+      select most_common_vals::text as values from pg_stats
+      where tablename = 'leads' and attname = 'workspace_id'`.execute(ctx.database.db);
+    return result.rows[0]?.values ?? '';
+  }
+
+  it('analyzes the tables an import wrote once it wrote enough rows', async () => {
+    const caller = await newWorkspace('import-analyzed');
+    const lines = ['external_id,email'];
+    for (let i = 0; i < 30; i++) lines.push(`S${i},stats${i}@example.com`);
+    const summary = await runImport(
+      ctx.database.db,
+      caller,
+      { format: 'tandem', files: [file('leads.stats.csv', lines)] },
+      { analyzeAfterRows: 30 },
+    );
+    expect(summary.created).toBe(30);
+    expect(await knownWorkspaces()).toContain(String(caller.workspaceId));
+  });
+});

@@ -14,11 +14,13 @@ import type { FormatAdapter, ImportStep, InputFile, Unit } from './formats/adapt
 import { FORMATS } from './formats/registry.ts';
 import * as repository from './imports.repository.ts';
 import {
+  ANALYZE_AFTER_ROWS,
   addCounts,
   IMPORT_FORMATS,
   type ImportProgress,
   type ImportSummary,
   isImportFormat,
+  RESOURCE_TABLES,
   RESOURCES,
   type ResourceBreakdown,
   type ResourceName,
@@ -48,6 +50,8 @@ export interface RunImportOptions {
   /** Where to write the rejected rows as CSV (file, line, reason, raw) when there are any. */
   rejectionsCsvPath?: string;
   chunkSize?: number;
+  /** Refresh the statistics of the written tables from this many rows (default ANALYZE_AFTER_ROWS). */
+  analyzeAfterRows?: number;
 }
 
 const IMPORT_ROLES = ['admin', 'marketing'] as const;
@@ -476,6 +480,15 @@ export async function runImport(
       } finally {
         await chunks.return?.(undefined);
       }
+    }
+    const written = (
+      Object.entries(run.totals.byResource) as [ResourceName, { created: number; updated: number }][]
+    ).filter(([, counts]) => counts.created + counts.updated > 0);
+    const rowsWritten = written.reduce((sum, [, counts]) => sum + counts.created + counts.updated, 0);
+    if (rowsWritten >= (options.analyzeAfterRows ?? ANALYZE_AFTER_ROWS)) {
+      await repository.analyzeTables(db, [
+        ...new Set(written.flatMap(([resource]) => RESOURCE_TABLES[resource])),
+      ]);
     }
     // Scores follow the rows the import wrote: the rescoring job is queued before the import
     // reports itself completed, so a poller that sees "completed" also sees the job.

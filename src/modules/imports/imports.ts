@@ -25,6 +25,22 @@ export const RESOURCES = [
 ] as const;
 export type ResourceName = (typeof RESOURCES)[number];
 
+/** The tables an import of each resource writes. */
+export const RESOURCE_TABLES: { [R in ResourceName]: readonly string[] } = {
+  users: ['users'],
+  teams: ['teams'],
+  accounts: ['accounts'],
+  products: ['products'],
+  campaigns: ['campaigns'],
+  leads: ['leads', 'lifecycle_events'],
+  opportunities: ['opportunities', 'opportunity_contacts'],
+  touchpoints: ['touchpoints'],
+  activities: ['activities'],
+};
+
+/** Rows an import writes from which it refreshes the planner's statistics of those tables. */
+export const ANALYZE_AFTER_ROWS = 10_000;
+
 export function isResourceName(value: string): value is ResourceName {
   return (RESOURCES as readonly string[]).includes(value);
 }
