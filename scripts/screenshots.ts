@@ -18,6 +18,8 @@ import {
   DEMO_PASSWORD,
   generateDemo,
 } from '../src/modules/demo/demo.service.ts';
+import { rescoreDueWorkspaces } from '../src/modules/scoring/scoring.service.ts';
+import { runSlaTick } from '../src/modules/sla/sla.tick.ts';
 import { DEFAULT_WORKSPACE_SLUG } from '../src/modules/workspaces/workspaces.service.ts';
 import { buildApp } from '../src/server/app.ts';
 import {
@@ -136,6 +138,14 @@ async function main(): Promise<void> {
         seed: DEFAULT_DEMO_SEED,
         workspace: { slug: DEFAULT_WORKSPACE_SLUG, name: 'Demo Company' },
       });
+    }
+    // What a running server does within a minute of its first start: the first decay rescore
+    // hands off the leads the scoring model puts over the MQL score, and the SLA worker opens
+    // the handoffs' clocks (the queue shows their countdowns) and acts on the overdue ones.
+    await rescoreDueWorkspaces(database.db, new Date());
+    for (let round = 0; round < 20; round++) {
+      const tick = await runSlaTick(database.db, new Date());
+      if (tick.opened === 0 && Object.keys(tick.events).length === 0) break;
     }
     // The rep with the fullest queue, and the hottest lead in it.
     const rep = await database.db
