@@ -391,7 +391,10 @@ describe('scoring properties', () => {
           };
           const counts = new Map<number, number>();
           for (const age of ages) {
-            const period = Math.floor(age / days);
+            // The age the touch's timestamp carries (whole milliseconds), not the drawn double:
+            // 199.99999998842736 days is a timestamp exactly 200 days old.
+            const stored = (NOW.getTime() - daysAgo(age).getTime()) / 86_400_000;
+            const period = Math.floor(stored / days);
             counts.set(period, (counts.get(period) ?? 0) + 1);
           }
           const expected = [...counts.values()].reduce(
