@@ -186,21 +186,6 @@ async function unindexedForeignKeys(db: Kysely<DB>): Promise<{ table: string; co
   return result.rows;
 }
 
-export async function analyzeTables(db: Kysely<DB>, tables: readonly string[]): Promise<void> {
-  for (const table of tables) await sql`analyze ${sql.table(table)}`.execute(db);
-}
-
-/**
- * VACUUM (ANALYZE) after a bulk load: marks the new pages all-visible, so index-only scans
- * (the reports' covering indexes) need not visit the table. PostgreSQL's autovacuum would get
- * there on its own some minutes later; the embedded store has no autovacuum, so without this
- * its index-only scans would read every row's page. Not possible inside a transaction.
- */
-export async function vacuumTables(db: Kysely<DB>, tables: readonly string[]): Promise<void> {
-  if (db.isTransaction) return analyzeTables(db, tables);
-  for (const table of tables) await sql`vacuum (analyze) ${sql.table(table)}`.execute(db);
-}
-
 // ---------------------------------------------------------------------------------------
 // Company: teams, users, products, campaigns
 

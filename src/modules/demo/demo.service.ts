@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
+import { analyzeTables, vacuumTables } from '../../db/statistics.ts';
 import { AppError } from '../../shared/errors.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { ensureWorkspace } from '../workspaces/workspaces.service.ts';
@@ -321,11 +322,11 @@ export async function generateDemo(
   });
   if (!result) return null;
   // Fresh statistics so the first queries on the new rows get good plans.
-  await demoRepository.analyzeTables(db, ANALYZED_TABLES);
+  await analyzeTables(db, ANALYZED_TABLES);
   const settingsContext: DemoContext = { ...result.context, db };
   for (const step of steps) if (step.phase === 'settings') await step.run(settingsContext);
   // The settings rewrote every lead's score: vacuum last, for the reports' index-only scans.
-  await demoRepository.vacuumTables(db, ANALYZED_TABLES);
+  await vacuumTables(db, ANALYZED_TABLES);
   return {
     workspace: { id: result.workspace.id, slug: result.workspace.slug, name: result.workspace.name },
     size: size.name,

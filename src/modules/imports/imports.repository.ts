@@ -114,16 +114,6 @@ export async function touchImportHeartbeat(db: Kysely<DB>, id: number): Promise<
     .execute();
 }
 
-/**
- * ANALYZE after a bulk load, so the planner's statistics know the rows (above all a new
- * workspace's: before, every `workspace_id =` condition of it is estimated at one row and
- * plans built on that walk indexes row by row). Autovacuum would get there only once a tenth
- * of a table has changed; the embedded store has no autovacuum.
- */
-export async function analyzeTables(db: Kysely<DB>, tables: readonly string[]): Promise<void> {
-  for (const table of tables) await sql`analyze ${sql.table(table)}`.execute(db);
-}
-
 export async function finishImport(
   db: Kysely<DB>,
   id: number,

@@ -6,6 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Kysely } from 'kysely';
 import type { StoreKind } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
+import { analyzeTables } from '../../db/statistics.ts';
 import { AppError } from '../../shared/errors.ts';
 import { decodeCursor, encodeCursor, type Page } from '../../shared/pagination.ts';
 import { type Caller, requireRole } from '../auth/auth.ts';
@@ -486,16 +487,11 @@ export async function runImport(
     ).filter(([, counts]) => counts.created + counts.updated > 0);
     const rowsWritten = written.reduce((sum, [, counts]) => sum + counts.created + counts.updated, 0);
     if (rowsWritten >= (options.analyzeAfterRows ?? ANALYZE_AFTER_ROWS)) {
-      await repository.analyzeTables(db, [
-        ...new Set(written.flatMap(([resource]) => RESOURCE_TABLES[resource])),
-      ]);
+      await analyzeTables(db, [...new Set(written.flatMap(([resource]) => RESOURCE_TABLES[resource]))]);
     }
     // Scores follow the rows the import wrote: the rescoring job is queued before the import
     // reports itself completed, so a poller that sees "completed" also sees the job.
-    const scoredChanged = SCORED_RESOURCES.some((resource) => {
-      const counts = run.totals.byResource[resource];
-      return counts !== undefined && counts.created + counts.updated > 0;
-    });
+    const scoredChanged = written.some(([resource]) => SCORED_RESOURCES.includes(resource));
     const scoringJob = scoredChanged ? await queueRescore(db, caller) : null;
     await repository.finishImport(db, importId, {
       status: 'completed',
