@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { withReportSettings } from '../funnel/funnel.repository.ts';
+import { HANDED_OFF, HANDOFF_AT } from '../speed-to-lead/speed-to-lead.repository.ts';
 
 export interface SlaComplianceFigures {
   /** SLA clocks the SLA module started for handoffs in the window (exempt and superseded ones left out). */
@@ -57,7 +58,7 @@ export async function speedFigures(
   workspaceId: number,
   windows: readonly { from: Date; to: Date }[],
 ): Promise<SpeedFigures[]> {
-  const handoff = sql`greatest(l.mql_at, l.assigned_at)`;
+  const handoff = HANDOFF_AT;
   const inAny = sql.join(
     windows.map(
       (window) => sql`(${handoff} >= ${window.from}::timestamptz and ${handoff} < ${window.to}::timestamptz)`,
@@ -77,8 +78,7 @@ export async function speedFigures(
         select ${handoff} as handoff_at,
                (extract(epoch from (l.first_response_at - ${handoff})) / 3600.0)::float8 as hours
         from leads l
-        where l.workspace_id = ${workspaceId} and l.mql_at is not null
-          and not (l.stage = 'mql' and l.owner_id is null)
+        where l.workspace_id = ${workspaceId} and ${HANDED_OFF}
           and (${inAny})
       )
       select ${sql.join(columns)} from x`.execute(trx),

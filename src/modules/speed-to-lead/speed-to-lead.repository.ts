@@ -14,11 +14,17 @@ import type { BusinessCalendar } from '../sla/sla.ts';
  *
  * Columns: lead_id, handoff_at, owner_id, source, first_at, attempts.
  */
+/** The handoff moment of leads `l`: the later of reaching MQL and being assigned (the key of leads_handoffs). */
+export const HANDOFF_AT = sql<Date>`greatest(l.mql_at, l.assigned_at)`;
+
+/** Leads `l` handed to sales: reached MQL, and not still waiting unassigned at MQL. */
+export const HANDED_OFF = sql<boolean>`(l.mql_at is not null and not (l.stage = 'mql' and l.owner_id is null))`;
+
 export function handoffsCte(workspaceId: number, from: Date | null, to: Date): RawBuilder<unknown> {
-  const lower = from ? sql`and greatest(l.mql_at, l.assigned_at) >= ${from}` : sql``;
+  const lower = from ? sql`and ${HANDOFF_AT} >= ${from}` : sql``;
   return sql`
     select l.id as lead_id,
-           greatest(l.mql_at, l.assigned_at) as handoff_at,
+           ${HANDOFF_AT} as handoff_at,
            coalesce(l.owner_id, fb.owner_id, se.owner_id) as owner_id,
            l.source,
            l.first_response_at as first_at,
@@ -35,10 +41,9 @@ export function handoffsCte(workspaceId: number, from: Date | null, to: Date): R
       order by e.lead_id, e.occurred_at desc, e.id desc
     ) se on l.owner_id is null and se.lead_id = l.id
     where l.workspace_id = ${workspaceId}
-      and l.mql_at is not null
-      and not (l.stage = 'mql' and l.owner_id is null)
+      and ${HANDED_OFF}
       ${lower}
-      and greatest(l.mql_at, l.assigned_at) < ${to}`;
+      and ${HANDOFF_AT} < ${to}`;
 }
 
 /**
