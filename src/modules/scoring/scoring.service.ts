@@ -87,14 +87,7 @@ export async function saveModel(db: Kysely<DB>, caller: Caller, input: SaveModel
       definition,
       caller.userId,
     );
-    const total = await repository.countLeads(trx, caller.workspaceId);
-    const job = await repository.insertJob(trx, {
-      workspace_id: caller.workspaceId,
-      model_version: model.version,
-      total,
-      created_by: caller.userId,
-    });
-    await repository.supersedeJobs(trx, caller.workspaceId, job.id, new Date());
+    const job = await insertRescoringJob(trx, caller, model.version);
     return { model, job };
   });
 }
@@ -142,15 +135,20 @@ export async function queueRescore(db: Kysely<DB>, caller: Caller): Promise<Scor
   return db.transaction().execute(async (trx) => {
     const current = await repository.loadCurrentModel(trx, caller.workspaceId);
     if (current.version === 0) return null;
-    const job = await repository.insertJob(trx, {
-      workspace_id: caller.workspaceId,
-      model_version: current.version,
-      total: await repository.countLeads(trx, caller.workspaceId),
-      created_by: caller.userId,
-    });
-    await repository.supersedeJobs(trx, caller.workspaceId, job.id, new Date());
-    return job;
+    return insertRescoringJob(trx, caller, current.version);
   });
+}
+
+/** A job rescoring every lead under `version`; earlier unfinished jobs are superseded by it. */
+async function insertRescoringJob(trx: Kysely<DB>, caller: Caller, version: number): Promise<ScoringJobRow> {
+  const job = await repository.insertJob(trx, {
+    workspace_id: caller.workspaceId,
+    model_version: version,
+    total: await repository.countLeads(trx, caller.workspaceId),
+    created_by: caller.userId,
+  });
+  await repository.supersedeJobs(trx, caller.workspaceId, job.id, new Date());
+  return job;
 }
 
 export async function getJob(db: Kysely<DB>, caller: Caller, id: number): Promise<ScoringJobRow> {
